@@ -1,0 +1,57 @@
+package dev.halb.core.cli;
+
+import dev.halb.core.config.BackendConfig;
+import dev.halb.core.config.HalbConfig;
+import dev.halb.core.config.VipConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code halb check --config FILE}: validates a configuration and prints the resolved VIPs. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Validates a configuration and prints the resolved VIPs. Exits 0 when valid, 2 when not.")
+final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "YAML configuration file")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        HalbConfig c = ConfigFiles.load(config, spec.commandLine().getErr());
+        if (c == null) {
+            return Main.INVALID;
+        }
+        out.printf("configuration %s is valid%n", config);
+        out.printf("replica: id=%s zone=%s region=%s%n", orDefault(c.replica().id(), "<hostname>-"
+                + c.admin().bind().port()), orDefault(c.replica().zone(), "(none)"), orDefault(c.replica().region(), "(none)"));
+        out.printf("discovery: %s%n", c.discovery().zookeeper().enabled()
+                ? "zookeeper " + c.discovery().zookeeper().connect() + " root " + c.discovery().zookeeper().root()
+                : "static only");
+        out.printf("admin: %s (POST endpoints %s)%n", c.admin().bind(),
+                c.admin().token().isEmpty() ? "disabled" : "enabled");
+        out.printf("vips: %d%n", c.vips().size());
+        for (VipConfig v : c.vips()) {
+            out.printf("  %s: bind %s, service %s, strategy %s, health %s, maxConnections %d, connectTimeoutMs %d, "
+                            + "connectRetries %d, idleTimeoutMs %d%n",
+                    v.name(), v.bind(), v.service(), v.strategy().label(), v.healthCheck().type().label(),
+                    v.maxConnections(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs());
+            for (BackendConfig b : v.backends()) {
+                out.printf("    backend %s:%d zone=%s weight=%d%n", b.address(), b.port(),
+                        orDefault(b.zone(), "(none)"), b.weight());
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String orDefault(String s, String fallback) {
+        return s == null || s.isEmpty() ? fallback : s;
+    }
+}

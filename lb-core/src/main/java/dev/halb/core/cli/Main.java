@@ -1,0 +1,65 @@
+package dev.halb.core.cli;
+
+import dev.halb.core.replica.Version;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar halb.jar <command>}. */
+@Command(name = "halb",
+        description = "An HA-aware Layer 4 (TCP) load balancer.",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit code of a normal run. */
+    public static final int OK = 0;
+    /** Exit code of a runtime failure (a port in use, say). */
+    public static final int FAILURE = 1;
+    /** Exit code of a usage error or an invalid configuration. */
+    public static final int INVALID = 2;
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // Anything not handled by a command is a runtime failure: say what, not where in the code.
+            log.debug("command failed", e);
+            PrintWriter err = commandLine.getErr();
+            err.println("halb: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.flush();
+            return FAILURE;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        // `halb` alone: show what it can do.
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"halb " + Version.current()};
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.halb.core.cli;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT handling: the first runs a graceful stop on its own thread; a second exits
+ * at once. (A JVM shutdown hook cannot tell a second signal from the first, hence
+ * {@code sun.misc.Signal}, which {@code jdk.unsupported} exports for exactly this.)
+ */
+final class Signals {
+
+    private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
+    private Signals() {
+    }
+
+    static void onTerminate(Runnable gracefulStop) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> {
+                if (stopping.compareAndSet(false, true)) {
+                    log.info("SIG{} received: draining (send it again to exit at once)", signal.getName());
+                    Thread t = new Thread(gracefulStop, "halb-drain");
+                    t.start();
+                } else {
+                    log.warn("SIG{} received again: exiting at once", signal.getName());
+                    Runtime.getRuntime().halt(0);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.halb.core.config;
+
+import java.util.Objects;
+
+/** Where backends, dynamic VIPs and other replicas are found. */
+public record DiscoveryConfig(ZooKeeperConfig zookeeper) {
+
+    public static final DiscoveryConfig DEFAULT = new DiscoveryConfig(ZooKeeperConfig.DEFAULT);
+
+    public DiscoveryConfig {
+        Objects.requireNonNull(zookeeper, "zookeeper");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.halb.core.config;
+
+import java.util.Locale;
+
+/** Active health check kinds. */
+public enum HealthCheckType {
+    TCP,
+    HTTP,
+    NONE;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static HealthCheckType fromLabel(String label) {
+        for (HealthCheckType t : values()) {
+            if (t.label().equals(label)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("'" + label + "' (expected one of: tcp, http, none)");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.halb.core.config;
+
+import java.util.Locale;
+
+/** Whether a PROXY protocol header is sent to backends before the client's bytes. */
+public enum ProxyProtocol {
+    OFF,
+    V1,
+    V2;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static ProxyProtocol fromLabel(String label) {
+        for (ProxyProtocol p : values()) {
+            if (p.label().equals(label)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("'" + label + "' (expected one of: off, v1, v2)");
+    }
+}

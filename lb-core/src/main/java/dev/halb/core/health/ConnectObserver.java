@@ -1,0 +1,20 @@
+package dev.halb.core.health;
+
+import dev.halb.core.balance.Endpoint;
+
+/**
+ * Receives the outcome of every backend connect the proxy makes. Called on event loops: must be
+ * cheap and must not throw.
+ */
+public interface ConnectObserver {
+
+    void connectSucceeded(Endpoint endpoint);
+
+    /** Refused, reset or timed out. */
+    void connectFailed(Endpoint endpoint);
+
+    /** An observer that ignores everything. */
+    static ConnectObserver disabled() {
+        return NoopConnectObserver.INSTANCE;
+    }
+}

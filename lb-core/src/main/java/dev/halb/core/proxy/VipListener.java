@@ -1,0 +1,201 @@
+package dev.halb.core.proxy;
+
+import dev.halb.core.balance.VipSelector;
+import dev.halb.core.config.VipConfig;
+import dev.halb.core.health.ConnectObserver;
+import dev.halb.core.metrics.VipMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The listener of one VIP: accepts clients on its bind address and hands each to a
+ * {@link FrontendHandler}. Lifecycle: {@link #bind} once, {@link #stopAccepting} when draining,
+ * {@link #closeConnections} when the drain times out.
+ */
+public final class VipListener {
+
+    /**
+     * Write buffer water marks of both sides: a side stops reading while its peer has more than
+     * HIGH bytes queued, and resumes below LOW. This bounds memory per connection.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
+
+    /** What a new connection reads once when it starts; replaced as a whole when the VIP changes. */
+    record Settings(VipConfig config, Bootstrap backendBootstrap) {
+    }
+
+    private final String name;
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final VipSelector selector;
+    private final VipMetrics metrics;
+    private final ConnectObserver observer;
+    private final AtomicInteger active = new AtomicInteger();
+    private final ChannelGroup clients;
+    private volatile Settings settings;
+    private volatile Channel serverChannel;
+
+    public VipListener(VipConfig config, EventLoopGroup group, Transport transport, VipSelector selector,
+                       VipMetrics metrics, ConnectObserver observer) {
+        this.name = config.name();
+        this.group = Objects.requireNonNull(group, "group");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.clients = new DefaultChannelGroup("vip-" + name, GlobalEventExecutor.INSTANCE);
+        this.settings = settingsFor(config);
+    }
+
+    private Settings settingsFor(VipConfig config) {
+        Bootstrap backend = new Bootstrap()
+                .group(group)
+                .channel(transport.channelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        return new Settings(config, backend);
+    }
+
+    /**
+     * Binds the VIP's address.
+     *
+     * @throws BindException naming the VIP and address when the address is in use or not local
+     */
+    public void bind() throws BindException, InterruptedException {
+        VipConfig config = settings.config();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        long idleMs = settings.config().idleTimeoutMs();
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("frontend", new FrontendHandler(VipListener.this));
+                    }
+                });
+        ChannelFuture f = b.bind(config.bind().toSocketAddress()).await();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            String why = cause == null ? "unknown error" : describe(cause);
+            BindException e = new BindException("cannot bind VIP " + name + " on " + config.bind() + ": " + why);
+            e.initCause(cause);
+            throw e;
+        }
+        serverChannel = f.channel();
+    }
+
+    private static String describe(Throwable cause) {
+        String m = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("address already in use")) {
+            return "address already in use";
+        }
+        if (m.contains("cannot assign requested address")) {
+            return "address not available on this host";
+        }
+        if (m.contains("permission denied")) {
+            return "permission denied (ports below 1024 need privileges)";
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** Applies changed settings (not the bind address) to connections accepted from now on. */
+    public void update(VipConfig config) {
+        settings = settingsFor(config);
+    }
+
+    /** Stops accepting new clients; open connections go on. Idempotent. */
+    public void stopAccepting() {
+        Channel c = serverChannel;
+        if (c != null) {
+            c.close().syncUninterruptibly();
+        }
+    }
+
+    /** Closes every open client connection (and so its backend connection). */
+    public ChannelGroupFuture closeConnections() {
+        return clients.close();
+    }
+
+    public boolean isBound() {
+        Channel c = serverChannel;
+        return c != null && c.isActive();
+    }
+
+    /** The bound address (the real port when the VIP asked for port 0), or {@code null} before binding. */
+    public InetSocketAddress localAddress() {
+        Channel c = serverChannel;
+        return c == null ? null : (InetSocketAddress) c.localAddress();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public VipConfig config() {
+        return settings.config();
+    }
+
+    /** Open client connections. */
+    public int activeConnections() {
+        return active.get();
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    VipSelector selector() {
+        return selector;
+    }
+
+    VipMetrics metrics() {
+        return metrics;
+    }
+
+    ConnectObserver observer() {
+        return observer;
+    }
+
+    boolean tryAdmit(int max) {
+        if (active.incrementAndGet() > max) {
+            active.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        active.decrementAndGet();
+    }
+
+    void track(Channel client) {
+        clients.add(client);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.halb.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.halb.core.testing.FreePorts;
+import dev.halb.core.testing.TestBackend;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages of {@code run} and {@code check} for operator mistakes. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int execute(String... args) {
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void unknownConfigKeyExits2NamingItsPath() throws Exception {
+        Path config = Files.writeString(dir.resolve("halb.yaml"), """
+                vips:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    healthCheck:
+                      intervalMz: 100
+                """);
+        assertThat(execute("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("vips[0].healthCheck.intervalMz").contains("unknown key")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(execute("check", "--config", config.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void vipPortInUseExits1NamingVipAndAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket();
+             TestBackend echo = TestBackend.echo()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            Path config = Files.writeString(dir.resolve("halb.yaml"), """
+                    admin:
+                      bind: 127.0.0.1:%d
+                    vips:
+                      - name: web
+                        bind: 127.0.0.1:%d
+                        backends:
+                          - { address: 127.0.0.1, port: %d }
+                    """.formatted(FreePorts.next(), port, echo.port()));
+            assertThat(execute("run", "--config", config.toString())).isEqualTo(1);
+            assertThat(err.toString())
+                    .contains("cannot bind VIP web on 127.0.0.1:" + port + ": address already in use")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void checkPrintsTheResolvedVips() throws Exception {
+        Path config = Files.writeString(dir.resolve("halb.yaml"), """
+                vips:
+                  - name: web
+                    bind: 0.0.0.0:${WEB_PORT:-8080}
+                    strategy: round-robin
+                    backends:
+                      - { address: 10.0.0.1, port: 9001, zone: a, weight: 50 }
+                """);
+        assertThat(execute("check", "--config", config.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("web: bind 0.0.0.0:8080, service web, strategy round-robin")
+                .contains("backend 10.0.0.1:9001 zone=a weight=50");
+    }
+
+    @Test
+    void missingFileAndUsageErrorsExit2() {
+        assertThat(execute("check", "--config", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.yaml");
+        assertThat(execute("run")).isEqualTo(2);
+        assertThat(execute("frobnicate")).isEqualTo(2);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.halb.discovery;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges the backends of every {@link BackendSource} per service and publishes one immutable
+ * {@link BackendSet} per service to its subscribers.
+ *
+ * <ul>
+ *   <li>A subscriber gets the current set at once when it subscribes, then every change; a set
+ *       equal to the last one published is not published again.</li>
+ *   <li>Subscribers are called one at a time, in the order changes happened, and never while a
+ *       lock is held. A subscriber that throws is logged and does not stop the others.</li>
+ *   <li>Where two sources report the same backend id, the source started first wins.</li>
+ * </ul>
+ */
+public final class Catalog implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Catalog.class);
+
+    private final List<BackendSource> sources;
+    private final Object lock = new Object();
+    /** service -> source -> that source's latest list; guarded by {@link #lock}. */
+    private final Map<String, Map<BackendSource, List<Backend>>> reported = new HashMap<>();
+    /** service -> last merged set; guarded by {@link #lock}. */
+    private final Map<String, BackendSet> merged = new HashMap<>();
+    private final Map<String, CopyOnWriteArrayList<Consumer<BackendSet>>> subscribers = new HashMap<>();
+    private final SerialDispatcher dispatcher = new SerialDispatcher();
+    private final AtomicInteger state = new AtomicInteger(NEW);
+
+    private static final int NEW = 0;
+    private static final int STARTED = 1;
+    private static final int CLOSED = 2;
+
+    public Catalog(List<? extends BackendSource> sources) {
+        this.sources = List.copyOf(sources);
+    }
+
+    /** Starts every source. Subscriptions may be made before or after. */
+    public void start() throws Exception {
+        if (!state.compareAndSet(NEW, STARTED)) {
+            throw new IllegalStateException("catalog already started or closed");
+        }
+        for (BackendSource source : sources) {
+            source.start(this::onBackends);
+        }
+    }
+
+    /**
+     * Subscribes to one service's backends. The listener is called with the current set (empty
+     * when nothing is known yet) before this method returns or soon after, then on every change.
+     *
+     * @return closing it stops the calls
+     */
+    public AutoCloseable subscribe(String service, Consumer<BackendSet> listener) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(listener, "listener");
+        BackendSet current;
+        CopyOnWriteArrayList<Consumer<BackendSet>> list;
+        synchronized (lock) {
+            list = subscribers.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>());
+            list.add(listener);
+            current = merged.getOrDefault(service, BackendSet.empty(service));
+        }
+        dispatcher.execute(() -> notifyOne(listener, current));
+        return () -> list.remove(listener);
+    }
+
+    /** The current set of a service, empty when nothing is known. */
+    public BackendSet backends(String service) {
+        synchronized (lock) {
+            return merged.getOrDefault(service, BackendSet.empty(service));
+        }
+    }
+
+    /** Every service some source reported, with its current set. */
+    public Map<String, BackendSet> snapshot() {
+        synchronized (lock) {
+            return Map.copyOf(merged);
+        }
+    }
+
+    private void onBackends(BackendSource source, String service, List<Backend> backends) {
+        BackendSet changed = null;
+        List<Consumer<BackendSet>> listeners = List.of();
+        synchronized (lock) {
+            Map<BackendSource, List<Backend>> bySource = reported.computeIfAbsent(service, s -> new HashMap<>());
+            bySource.put(source, List.copyOf(backends));
+            BackendSet next = merge(service, bySource);
+            BackendSet previous = merged.get(service);
+            if (!next.equals(previous)) {
+                merged.put(service, next);
+                changed = next;
+                List<Consumer<BackendSet>> registered = subscribers.get(service);
+                if (registered != null) {
+                    listeners = registered;
+                }
+            }
+        }
+        if (changed != null) {
+            BackendSet set = changed;
+            log.debug("service {}: {} backends", service, set.size());
+            for (Consumer<BackendSet> listener : listeners) {
+                dispatcher.execute(() -> notifyOne(listener, set));
+            }
+        }
+    }
+
+    private BackendSet merge(String service, Map<BackendSource, List<Backend>> bySource) {
+        Map<String, Backend> byId = new LinkedHashMap<>();
+        for (BackendSource source : sources) {
+            List<Backend> list = bySource.get(source);
+            if (list == null) {
+                continue;
+            }
+            for (Backend backend : list) {
+                byId.putIfAbsent(backend.id(), backend);
+            }
+        }
+        return new BackendSet(service, new ArrayList<>(byId.values()));
+    }
+
+    private static void notifyOne(Consumer<BackendSet> listener, BackendSet set) {
+        try {
+            listener.accept(set);
+        } catch (RuntimeException e) {
+            log.warn("catalog listener failed for service {}", set.service(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(CLOSED) == CLOSED) {
+            return;
+        }
+        for (BackendSource source : sources) {
+            try {
+                source.close();
+            } catch (RuntimeException e) {
+                log.warn("closing source {} failed", source.name(), e);
+            }
+        }
+    }
+}
