@@ -11,10 +11,18 @@ final class BackendHandler extends RelayHandler {
     private final Endpoint endpoint;
     private final VipMetrics metrics;
 
-    BackendHandler(Channel client, Endpoint endpoint, VipMetrics metrics) {
-        this.peer = client;
+    /**
+     * The client becomes the peer only once the connect succeeded: a failed connect can still
+     * deliver events here (epoll reports the refused socket's hang-up as an input shutdown), and
+     * those must not reach the client, which is about to be retried on another backend.
+     */
+    BackendHandler(Endpoint endpoint, VipMetrics metrics) {
         this.endpoint = endpoint;
         this.metrics = metrics;
+    }
+
+    void connected(Channel client) {
+        this.peer = client;
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.halb.core.proxy;
 import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.ProxyProtocol;
 import dev.halb.core.metrics.VipMetrics;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -30,8 +29,9 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
 
     private ChannelHandlerContext ctx;
     private boolean admitted;
-    /** The endpoint being connected to; {@code null} once connected or given up. */
+    /** The endpoint being connected to, and its backend handler; {@code null} once connected or given up. */
     private Endpoint connecting;
+    private BackendHandler connectingHandler;
     private long connectStartNanos;
     private Endpoint[] tried;
     private int triedCount;
@@ -71,16 +71,18 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         endpoint.connectionOpened();
         connecting = endpoint;
         connectStartNanos = System.nanoTime();
-        Bootstrap b = settings.backendBootstrap().clone(ctx.channel().eventLoop())
-                .handler(new BackendHandler(ctx.channel(), endpoint, metrics));
-        b.connect(endpoint.address()).addListener(this);
+        connectingHandler = new BackendHandler(endpoint, metrics);
+        settings.connector().connect(ctx.channel().eventLoop(), endpoint.address(), connectingHandler)
+                .addListener(this);
     }
 
     /** The backend connect finished. Runs on the client's event loop. */
     @Override
     public void operationComplete(ChannelFuture future) {
         Endpoint endpoint = connecting;
+        BackendHandler backendHandler = connectingHandler;
         connecting = null;
+        connectingHandler = null;
         Channel client = ctx.channel();
         if (future.isSuccess()) {
             vip.observer().connectSucceeded(endpoint);
@@ -91,6 +93,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
                 backend.close();
                 return;
             }
+            backendHandler.connected(client);
             connected(backend);
             return;
         }

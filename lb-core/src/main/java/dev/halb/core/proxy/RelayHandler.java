@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
@@ -36,7 +37,13 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         DuplexChannel d = (DuplexChannel) f.channel();
         if (!f.isSuccess() || d.isInputShutdown()) {
             d.close();
+            return;
         }
+        // Our side of this socket is done: when its FIN comes there is nothing left to pass on,
+        // so let the transport close it then. With half-closure still allowed it would instead
+        // shut down the input of a socket that is already fully closed, which fails (ENOTCONN)
+        // and costs an exception with its stack trace on every connection.
+        d.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
     };
 
     /**

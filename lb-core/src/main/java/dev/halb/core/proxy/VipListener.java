@@ -4,7 +4,6 @@ import dev.halb.core.balance.VipSelector;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.health.ConnectObserver;
 import dev.halb.core.metrics.VipMetrics;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -37,7 +36,7 @@ public final class VipListener {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     /** What a new connection reads once when it starts; replaced as a whole when the VIP changes. */
-    record Settings(VipConfig config, Bootstrap backendBootstrap) {
+    record Settings(VipConfig config, BackendConnector connector) {
     }
 
     private final String name;
@@ -64,15 +63,7 @@ public final class VipListener {
     }
 
     private Settings settingsFor(VipConfig config) {
-        Bootstrap backend = new Bootstrap()
-                .group(group)
-                .channel(transport.channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        return new Settings(config, backend);
+        return new Settings(config, new BackendConnector(transport, config.connectTimeoutMs()));
     }
 
     /**

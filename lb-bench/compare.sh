@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# End-to-end comparison of halb with HAProxy (mode tcp), nginx (stream) and no proxy at all,
+# on loopback, in one run, bounded in time (about 4 minutes by default, 1 with --quick).
+#
+#   lb-bench/compare.sh [--quick] [--duration SECONDS] [--only halb,haproxy,nginx,direct]
+#
+# For every target it measures:
+#   - iperf3 throughput with 1 and 4 parallel streams (Gbit/s);
+#   - wrk new-connection rate with `Connection: close` (connections/s) to a small HTTP backend;
+#   - wrk keep-alive requests/s with p50/p99 latency (64 connections);
+#   - a 1-connection keep-alive ping-pong: p50/p99 latency, and what the proxy adds to direct;
+#   - RSS of the proxy idle and its peak under load.
+# and prints one table with the ratios halb/HAProxy.
+#
+# It installs what it needs from Debian's packages (haproxy, nginx with the stream module, iperf3,
+# wrk) when they are missing (root or sudo), and builds lb-core/target/halb.jar if needed.
+# halb runs with the JVM options of bin/halb (override with HALB_JAVA_OPTS) and the transport
+# halb selects (override with HALB_TRANSPORT=io_uring|epoll|nio).
+set -euo pipefail
+
+DURATION=8
+ONLY="direct,haproxy,nginx,halb"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) DURATION=3; shift ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --only LIST)" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d /tmp/halb-compare.XXXXXX)"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+  done
+  sleep 0.5
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+# ---------- prerequisites ----------
+need_install=()
+command -v haproxy >/dev/null || need_install+=(haproxy)
+command -v nginx >/dev/null || need_install+=(nginx)
+[[ -e /usr/lib/nginx/modules/ngx_stream_module.so ]] || need_install+=(libnginx-mod-stream)
+command -v iperf3 >/dev/null || need_install+=(iperf3)
+command -v wrk >/dev/null || need_install+=(wrk)
+if [[ ${#need_install[@]} -gt 0 ]]; then
+  log "installing ${need_install[*]} from Debian's packages"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_install[@]}" >/dev/null
+fi
+JAR="$ROOT/lb-core/target/halb.jar"
+if [[ ! -f "$JAR" ]]; then
+  log "building halb.jar"
+  (cd "$ROOT" && mvn -B -q -DskipTests -pl lb-core -am package)
+fi
+
+# ---------- ports ----------
+IPERF_PORT=25201      # iperf3 server
+HTTP_PORT=28080       # HTTP backend (nginx)
+declare -A IPERF_VIA HTTP_VIA
+IPERF_VIA[direct]=$IPERF_PORT; HTTP_VIA[direct]=$HTTP_PORT
+IPERF_VIA[haproxy]=22001;      HTTP_VIA[haproxy]=22002
+IPERF_VIA[nginx]=23001;        HTTP_VIA[nginx]=23002
+IPERF_VIA[halb]=21001;         HTTP_VIA[halb]=21002
+HALB_ADMIN=21090
+
+wait_port() {
+  local port=$1
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "compare.sh: nothing listens on 127.0.0.1:$port" >&2
+  return 1
+}
+
+# Sum of VmRSS (KiB) of a process and its children.
+rss_kib() {
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+    local v
+    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+# ---------- backends ----------
+mkdir -p "$WORK/backend/logs"
+cat > "$WORK/backend/nginx.conf" <<EOF
+worker_processes 1;
+pid $WORK/backend/nginx.pid;
+error_log $WORK/backend/logs/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  server {
+    listen 127.0.0.1:$HTTP_PORT backlog=4096 reuseport;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+nginx -c "$WORK/backend/nginx.conf" -p "$WORK/backend" -g 'daemon off;' &
+PIDS+=($!)
+iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 &
+PIDS+=($!)
+wait_port "$HTTP_PORT"
+wait_port "$IPERF_PORT"
+
+# ---------- proxies ----------
+start_haproxy() {
+  cat > "$WORK/haproxy.cfg" <<EOF
+global
+  maxconn 8000
+  nbthread 2
+defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 600s
+  timeout server 600s
+frontend iperf
+  bind 127.0.0.1:${IPERF_VIA[haproxy]}
+  default_backend iperf
+backend iperf
+  server s1 127.0.0.1:$IPERF_PORT
+frontend http
+  bind 127.0.0.1:${HTTP_VIA[haproxy]}
+  default_backend http
+backend http
+  server s1 127.0.0.1:$HTTP_PORT
+EOF
+  haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
+  echo $!
+}
+
+start_nginx() {
+  mkdir -p "$WORK/proxy/logs"
+  cat > "$WORK/proxy/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes 2;
+pid $WORK/proxy/nginx.pid;
+error_log $WORK/proxy/logs/error.log warn;
+events { worker_connections 8000; }
+stream {
+  server { listen 127.0.0.1:${IPERF_VIA[nginx]}; proxy_pass 127.0.0.1:$IPERF_PORT; }
+  server { listen 127.0.0.1:${HTTP_VIA[nginx]} backlog=4096; proxy_pass 127.0.0.1:$HTTP_PORT; }
+}
+EOF
+  nginx -c "$WORK/proxy/nginx.conf" -p "$WORK/proxy" -g 'daemon off;' >"$WORK/nginx-proxy.log" 2>&1 &
+  echo $!
+}
+
+start_halb() {
+  cat > "$WORK/halb.yaml" <<EOF
+replica: { id: bench }
+admin: { bind: 127.0.0.1:$HALB_ADMIN }
+vips:
+  - name: iperf
+    bind: 127.0.0.1:${IPERF_VIA[halb]}
+    healthCheck: { type: tcp }
+    maxConnections: 100
+    backends: [ { address: 127.0.0.1, port: $IPERF_PORT } ]
+  - name: http
+    bind: 127.0.0.1:${HTTP_VIA[halb]}
+    healthCheck: { type: tcp }
+    maxConnections: 8000
+    backends: [ { address: 127.0.0.1, port: $HTTP_PORT } ]
+drain: { delayMs: 0, timeoutMs: 1000 }
+EOF
+  local opts="${HALB_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError}"
+  # shellcheck disable=SC2086
+  java $opts -jar "$JAR" run --config "$WORK/halb.yaml" >"$WORK/halb.log" 2>&1 &
+  echo $!
+}
+
+# ---------- measurements ----------
+# iperf3 receiver throughput in Gbit/s
+iperf_gbps() {
+  local port=$1 streams=$2
+  iperf3 -c 127.0.0.1 -p "$port" -P "$streams" -t "$DURATION" -f g 2>/dev/null \
+    | awk '/receiver/ { v=$(NF-2); u=$(NF-1) } END { if (u=="Mbits/sec") v=v/1000; printf "%.1f", v }'
+}
+
+# wrk: prints "rps p50_ms p99_ms"
+wrk_run() {
+  local port=$1 conns=$2 threads=$3; shift 3
+  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$port/" 2>/dev/null | awk '
+    function ms(x) { if (x ~ /us$/) { sub(/us$/, "", x); return x / 1000 }
+                     if (x ~ /ms$/) { sub(/ms$/, "", x); return x + 0 }
+                     if (x ~ /s$/)  { sub(/s$/, "", x);  return x * 1000 } return x }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }'
+}
+
+warm_up() {
+  local name=$1
+  [[ "$name" == halb ]] || return 0
+  log "warming up halb (connection churn and keep-alive, JIT)"
+  local saved=$DURATION
+  DURATION=5
+  wrk_run "${HTTP_VIA[halb]}" 32 1 -H "Connection: close" >/dev/null
+  wrk_run "${HTTP_VIA[halb]}" 32 1 >/dev/null
+  iperf3 -c 127.0.0.1 -p "${IPERF_VIA[halb]}" -t 3 >/dev/null 2>&1 || true
+  wrk_run "${HTTP_VIA[halb]}" 32 1 -H "Connection: close" >/dev/null
+  DURATION=$saved
+}
+
+declare -A R
+measure() {
+  local name=$1 pid=$2
+  wait_port "${IPERF_VIA[$name]}"
+  wait_port "${HTTP_VIA[$name]}"
+  sleep 1
+  warm_up "$name"
+  [[ -n "$pid" ]] && R[$name,rss_idle]=$(rss_kib "$pid") || R[$name,rss_idle]=0
+  local sampler=""
+  if [[ -n "$pid" ]]; then
+    ( peak=0; while kill -0 "$pid" 2>/dev/null; do
+        v=$(rss_kib "$pid"); (( v > peak )) && peak=$v && echo "$peak" > "$WORK/$name.peak"
+        sleep 0.25; done ) &
+    sampler=$!
+  fi
+  log "$name: iperf3 1 stream"
+  R[$name,tp1]=$(iperf_gbps "${IPERF_VIA[$name]}" 1)
+  log "$name: iperf3 4 streams"
+  R[$name,tp4]=$(iperf_gbps "${IPERF_VIA[$name]}" 4)
+  log "$name: new connections/s"
+  read -r R[$name,cps] _ _ < <(wrk_run "${HTTP_VIA[$name]}" 64 1 -H "Connection: close")
+  log "$name: keep-alive requests/s"
+  read -r R[$name,rps] R[$name,ka_p50] R[$name,ka_p99] < <(wrk_run "${HTTP_VIA[$name]}" 64 1)
+  log "$name: 1-connection ping-pong"
+  read -r _ R[$name,pp_p50] R[$name,pp_p99] < <(wrk_run "${HTTP_VIA[$name]}" 1 1)
+  if [[ -n "$sampler" ]]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    R[$name,rss_load]=$(cat "$WORK/$name.peak" 2>/dev/null || echo 0)
+  else
+    R[$name,rss_load]=0
+  fi
+}
+
+stop() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+TARGETS=()
+IFS=',' read -r -a TARGETS <<< "$ONLY"
+for t in "${TARGETS[@]}"; do
+  case "$t" in
+    direct) log "direct (no proxy)"; measure direct "" ;;
+    haproxy) pid=$(start_haproxy); PIDS+=("$pid"); log "HAProxy $(haproxy -v | head -1 | awk '{print $3}') pid $pid"
+             measure haproxy "$pid"; stop "$pid" ;;
+    nginx) pid=$(start_nginx); PIDS+=("$pid"); log "nginx stream pid $pid"; measure nginx "$pid"; stop "$pid" ;;
+    halb) pid=$(start_halb); PIDS+=("$pid"); log "halb pid $pid"; measure halb "$pid"
+          transport=$(curl -s "http://127.0.0.1:$HALB_ADMIN/api/v1/status" 2>/dev/null \
+            | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p'); stop "$pid" ;;
+    *) echo "compare.sh: unknown target '$t' (expected direct, haproxy, nginx, halb)" >&2; exit 2 ;;
+  esac
+done
+
+# ---------- report ----------
+ratio() { # a/b, or - when either is missing or zero
+  awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a == 0 || b == 0) print "-"; else printf "%.2f", a / b }'
+}
+added() { # proxy latency minus direct latency, ms
+  awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.3f", a - b }'
+}
+has() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+echo
+echo "halb vs HAProxy vs nginx on loopback, ${DURATION}s per test, $(nproc) cores, $(uname -r)"
+[[ -n "${transport:-}" ]] && echo "halb transport: $transport; JVM: ${HALB_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxDirectMemorySize=64m}"
+printf '\n%-34s' "figure"
+for t in "${TARGETS[@]}"; do printf '%12s' "$t"; done
+has halb && has haproxy && printf '%14s' "halb/HAProxy"
+echo
+row() {
+  local label=$1 key=$2 fmt=$3
+  printf '%-34s' "$label"
+  for t in "${TARGETS[@]}"; do printf "%12${fmt}" "${R[$t,$key]:-0}"; done
+  has halb && has haproxy && printf '%14s' "$(ratio "${R[halb,$key]:-0}" "${R[haproxy,$key]:-0}")"
+  echo
+}
+row "iperf3 1 stream (Gbit/s)" tp1 s
+row "iperf3 4 streams (Gbit/s)" tp4 s
+row "new connections/s (close)" cps s
+row "keep-alive requests/s (64 conns)" rps s
+row "keep-alive p50 (ms, 64 conns)" ka_p50 s
+row "keep-alive p99 (ms, 64 conns)" ka_p99 s
+row "ping-pong p50 (ms, 1 conn)" pp_p50 s
+row "ping-pong p99 (ms, 1 conn)" pp_p99 s
+if has direct; then
+  for t in "${TARGETS[@]}"; do
+    R[$t,add50]=$(added "${R[$t,pp_p50]:-0}" "${R[direct,pp_p50]:-0}")
+    R[$t,add99]=$(added "${R[$t,pp_p99]:-0}" "${R[direct,pp_p99]:-0}")
+  done
+  row "ping-pong p50 added (ms)" add50 s
+  row "ping-pong p99 added (ms)" add99 s
+fi
+for t in "${TARGETS[@]}"; do
+  R[$t,rss_idle_mib]=$(awk -v k="${R[$t,rss_idle]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
+  R[$t,rss_load_mib]=$(awk -v k="${R[$t,rss_load]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
+done
+row "RSS idle (MiB)" rss_idle_mib s
+row "RSS peak under load (MiB)" rss_load_mib s
