@@ -58,6 +58,11 @@ public final class Endpoint {
         return active.get();
     }
 
+    /** The live counter itself, for pickers that scan many endpoints (one indirection less). */
+    AtomicInteger counter() {
+        return active;
+    }
+
     public void connectionOpened() {
         active.incrementAndGet();
     }

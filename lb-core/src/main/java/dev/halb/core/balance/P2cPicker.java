@@ -6,8 +6,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * Power of two random choices: draw two distinct candidates at random and keep the one with fewer
  * active connections per unit of weight. This tracks load nearly as well as least-connections
  * while needing no shared scan, and it spreads a burst of new connections across replicas that
- * cannot see each other's counts. Weights enter twice: the draw is weighted (alias-free, by a
- * cumulative table and binary search) and the comparison divides by weight.
+ * cannot see each other's counts. Weights enter twice: the draw is weighted (WeightedIndex, O(1))
+ * and the comparison divides by weight. A tie keeps the first draw, so idle backends (or equally
+ * loaded ones) get exactly their weight's share; under load the comparison levels active/weight.
  */
 final class P2cPicker implements Picker {
 
