@@ -1,7 +1,13 @@
 /**
- * Which backends may get new connections: active health checks, outlier ejection after failed
- * connects, and operator drain. The data path reports connect outcomes through
+ * Which backends may get new connections, as far as their health goes: active health checks
+ * ({@code tcp}, {@code http}, {@code none}) and outlier ejection after failed connects, both per
+ * VIP in a {@link dev.halb.core.health.HealthMonitor}. Operator drain is the VIP's own business;
+ * the VIP combines the two when it publishes candidates.
+ *
+ * <p>Every check and every decision of a replica runs on one small health event loop group, so
+ * hundreds of backends cost no thread each. The data path reports connect outcomes through
  * {@link dev.halb.core.health.ConnectObserver}, the one feedback edge from the proxy back into
- * this layer, declared here so package dependencies keep pointing one way.
+ * this layer, declared here so package dependencies keep pointing one way; it only bumps counters
+ * and hands ejection decisions to the health event loop.
  */
 package dev.halb.core.health;

@@ -72,6 +72,16 @@ public final class HalbMetrics {
         registry.meter(MetricName.encode("halb_ejections", "vip", vip, "backend", backend.id())).mark();
     }
 
+    /** {@code halb_ejections_capped_total{vip}}: ejections refused by {@code maxEjectionPercent}. */
+    public Meter ejectionsCapped(String vip) {
+        return registry.meter(MetricName.encode("halb_ejections_capped", "vip", vip));
+    }
+
+    /** {@code halb_zone_routing_changes_total{vip,mode}}: zone routing entered {@code mode}. */
+    public void zoneRoutingChanged(String vip, String mode) {
+        registry.meter(MetricName.encode("halb_zone_routing_changes", "vip", vip, "mode", mode)).mark();
+    }
+
     /** {@code halb_discovery_connected}: 1 while {@code connected} says so. */
     public void registerDiscoveryConnected(BooleanSupplier connected) {
         registry.remove("halb_discovery_connected");

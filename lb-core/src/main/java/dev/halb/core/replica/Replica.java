@@ -7,7 +7,6 @@ import dev.halb.core.admin.StatusView;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.VipConfig;
-import dev.halb.core.health.ConnectObserver;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.core.proxy.Transport;
 import dev.halb.discovery.Backend;
@@ -63,6 +62,8 @@ public final class Replica implements AdminModel, AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup ioGroup;
     private final EventLoopGroup adminGroup;
+    /** Every health check of every VIP runs here: one thread, however many backends. */
+    private final EventLoopGroup healthGroup;
     private final HalbMetrics metrics = new HalbMetrics();
     private final Map<String, VipRuntime> vips = new LinkedHashMap<>();
     private final Catalog catalog;
@@ -78,6 +79,7 @@ public final class Replica implements AdminModel, AutoCloseable {
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.ioGroup = transport.newGroup(threads, "halb-io");
         this.adminGroup = transport.newGroup(1, "halb-admin");
+        this.healthGroup = transport.newGroup(1, "halb-health");
         this.id = config.replica().id().isEmpty()
                 ? hostname() + "-" + config.admin().bind().port()
                 : config.replica().id();
@@ -85,8 +87,8 @@ public final class Replica implements AdminModel, AutoCloseable {
         long seed = id.hashCode();
         for (VipConfig vip : config.vips()) {
             staticBackends.computeIfAbsent(vip.service(), s -> new ArrayList<>()).addAll(vip.staticBackends());
-            vips.put(vip.name(), new VipRuntime(vip, ioGroup, transport, metrics.forVip(vip.name()),
-                    ConnectObserver.disabled(), seed));
+            vips.put(vip.name(), new VipRuntime(vip, config.replica().zone(), ioGroup, transport, metrics,
+                    healthGroup.next(), seed));
         }
         List<BackendSource> sources = List.of(new StaticBackendSource(dedupe(staticBackends)));
         this.catalog = new Catalog(sources);
@@ -130,6 +132,7 @@ public final class Replica implements AdminModel, AutoCloseable {
             subscriptions.add(catalog.subscribe(vip.config().service(), vip::onBackends));
         }
         catalog.start();
+        VipRuntime.awaitFirstChecks(vips.values());
         for (VipRuntime vip : vips.values()) {
             try {
                 vip.listener().bind();
@@ -215,10 +218,12 @@ public final class Replica implements AdminModel, AutoCloseable {
         for (VipRuntime vip : vips.values()) {
             vip.listener().stopAccepting();
             vip.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            vip.close();
         }
         admin.close();
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     public String id() {

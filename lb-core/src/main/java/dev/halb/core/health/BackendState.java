@@ -1,0 +1,86 @@
+package dev.halb.core.health;
+
+import dev.halb.core.balance.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Health of one backend of one VIP: the active-check state machine, the failed-connect counter
+ * and the ejection. Plain fields belong to the health event loop; {@code volatile} ones are read
+ * by the data path, the VIP's publisher and the admin API; the connect counters are touched by
+ * the proxy's event loops.
+ */
+final class BackendState {
+
+    final String id;
+    /** Where checks go: the backend's address, on the health check port when one is set. */
+    final InetSocketAddress target;
+    /** The HTTP {@code Host} header of checks. */
+    final String host;
+    /** The latest attributes (weight, zone) under this id. */
+    volatile Endpoint endpoint;
+    /** Set once when the backend leaves the VIP (or the VIP closes): no more checks or ejections. */
+    volatile boolean removed;
+
+    // ---- active checks ----
+    /** Passing its checks (always, with type none). A backend not checked yet is not healthy. */
+    volatile boolean healthy;
+    /** Has had at least one check result. */
+    volatile boolean checked;
+    int passesInRow;
+    int failuresInRow;
+    int checks;
+    boolean inFlight;
+    long checkStartNanos;
+    ScheduledFuture<?> nextCheck;
+
+    // ---- outlier ejection ----
+    /** Failed connects in a row, from real traffic. */
+    final AtomicInteger connectFailures = new AtomicInteger();
+    /** An ejection decision has been handed to the health event loop and not made yet. */
+    final AtomicBoolean ejectionRequested = new AtomicBoolean();
+    /** Runs the ejection decision on the health event loop; made once, reused on every request. */
+    Runnable ejectionTask;
+    volatile boolean ejected;
+    /** Ejected and its time is up: it returns with its next passing check. */
+    boolean ejectionExpired;
+    /** Ejections so far, less those forgiven for good behaviour since; sets the next ejection's length. */
+    int ejections;
+    long returnedAtNanos;
+    ScheduledFuture<?> ejectionEnd;
+
+    BackendState(Endpoint endpoint, InetSocketAddress target, String host, boolean healthy) {
+        this.id = endpoint.id();
+        this.endpoint = endpoint;
+        this.target = target;
+        this.host = host;
+        this.healthy = healthy;
+        this.checked = healthy;
+    }
+
+    /** May get new connections as far as health goes. */
+    boolean isCandidate() {
+        return healthy && !ejected;
+    }
+
+    HealthStatus status() {
+        if (ejected) {
+            return HealthStatus.EJECTED;
+        }
+        return healthy ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY;
+    }
+
+    /** Cancels whatever is scheduled for this backend. Health event loop only. */
+    void cancelTimers() {
+        if (nextCheck != null) {
+            nextCheck.cancel(false);
+            nextCheck = null;
+        }
+        if (ejectionEnd != null) {
+            ejectionEnd.cancel(false);
+            ejectionEnd = null;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.halb.core.health;
+
+import java.util.Locale;
+
+/** What active health checks and outlier ejection say about one backend (operator drain aside). */
+public enum HealthStatus {
+    /** Passing its checks and not ejected: a candidate, unless drained. */
+    HEALTHY,
+    /** Failing its checks, or not checked yet. */
+    UNHEALTHY,
+    /** Ejected by outlier detection after failed connects. */
+    EJECTED;
+
+    /** The name in {@code /api/v1/vips}: {@code healthy}, {@code unhealthy} or {@code ejected}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
