@@ -24,7 +24,9 @@ RUN sed -i 's|^  bind: 127.0.0.1:9990|  bind: 0.0.0.0:9990|' /etc/halb/halb.yaml
 USER halb:halb
 # 8080: the default VIP; 9990: the admin API (/health, /ready, /metrics).
 EXPOSE 8080 9990
-ENV HALB_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError"
+# The same JVM settings as bin/halb (README, "Memory"); size -Xmx with the connections you expect.
+ENV HALB_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=32m -Xss256k -XX:+UnlockExperimentalVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError" \
+    MALLOC_ARENA_MAX=2
 # SIGTERM from `docker stop` drains (DESIGN section 7); give it drain.delayMs + drain.timeoutMs.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["sh", "-c", "exec java $HALB_JAVA_OPTS -jar /opt/halb/halb.jar \"$@\"", "halb"]

@@ -14,7 +14,7 @@
 #
 # It installs what it needs from Debian's packages (haproxy, nginx with the stream module, iperf3,
 # wrk) when they are missing (root or sudo), and builds lb-core/target/halb.jar if needed.
-# halb runs with the JVM options of bin/halb (override with HALB_JAVA_OPTS) and the transport
+# halb runs through bin/halb, with its JVM options (override with HALB_JAVA_OPTS), and the transport
 # halb selects (override with HALB_TRANSPORT=io_uring|epoll|nio).
 set -euo pipefail
 
@@ -182,9 +182,8 @@ vips:
     backends: [ { address: 127.0.0.1, port: $HTTP_PORT } ]
 drain: { delayMs: 0, timeoutMs: 1000 }
 EOF
-  local opts="${HALB_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError}"
-  # shellcheck disable=SC2086
-  java $opts -jar "$JAR" run --config "$WORK/halb.yaml" >"$WORK/halb.log" 2>&1 &
+  # bin/halb holds the JVM settings we recommend (HALB_JAVA_OPTS overrides them); it execs java.
+  "$ROOT/bin/halb" run --config "$WORK/halb.yaml" >"$WORK/halb.log" 2>&1 &
   echo $!
 }
 
@@ -221,60 +220,65 @@ warm_up() {
   DURATION=$saved
 }
 
-declare -A R
-measure() {
+declare -A R PID_OF
+# Every proxy runs for the whole comparison and each test visits every target in turn, so
+# that a drift in the machine's load spreads over all of them instead of favouring one.
+sample_rss() {
   local name=$1 pid=$2
-  wait_port "${IPERF_VIA[$name]}"
-  wait_port "${HTTP_VIA[$name]}"
-  sleep 1
-  warm_up "$name"
-  [[ -n "$pid" ]] && R[$name,rss_idle]=$(rss_kib "$pid") || R[$name,rss_idle]=0
-  local sampler=""
-  if [[ -n "$pid" ]]; then
-    ( peak=0; while kill -0 "$pid" 2>/dev/null; do
-        v=$(rss_kib "$pid"); (( v > peak )) && peak=$v && echo "$peak" > "$WORK/$name.peak"
-        sleep 0.25; done ) &
-    sampler=$!
-  fi
-  log "$name: iperf3 1 stream"
-  R[$name,tp1]=$(iperf_gbps "${IPERF_VIA[$name]}" 1)
-  log "$name: iperf3 4 streams"
-  R[$name,tp4]=$(iperf_gbps "${IPERF_VIA[$name]}" 4)
-  log "$name: new connections/s"
-  read -r R[$name,cps] _ _ < <(wrk_run "${HTTP_VIA[$name]}" 64 1 -H "Connection: close")
-  log "$name: keep-alive requests/s"
-  read -r R[$name,rps] R[$name,ka_p50] R[$name,ka_p99] < <(wrk_run "${HTTP_VIA[$name]}" 64 1)
-  log "$name: 1-connection ping-pong"
-  read -r _ R[$name,pp_p50] R[$name,pp_p99] < <(wrk_run "${HTTP_VIA[$name]}" 1 1)
-  if [[ -n "$sampler" ]]; then
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
-    R[$name,rss_load]=$(cat "$WORK/$name.peak" 2>/dev/null || echo 0)
-  else
-    R[$name,rss_load]=0
-  fi
-}
-
-stop() {
-  local pid=$1
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  ( peak=0; while kill -0 "$pid" 2>/dev/null; do
+      v=$(rss_kib "$pid"); (( v > peak )) && peak=$v && echo "$peak" > "$WORK/$name.peak"
+      sleep 0.25; done ) &
+  PIDS+=($!)
 }
 
 TARGETS=()
 IFS=',' read -r -a TARGETS <<< "$ONLY"
 for t in "${TARGETS[@]}"; do
   case "$t" in
-    direct) log "direct (no proxy)"; measure direct "" ;;
-    haproxy) pid=$(start_haproxy); PIDS+=("$pid"); log "HAProxy $(haproxy -v | head -1 | awk '{print $3}') pid $pid"
-             measure haproxy "$pid"; stop "$pid" ;;
-    nginx) pid=$(start_nginx); PIDS+=("$pid"); log "nginx stream pid $pid"; measure nginx "$pid"; stop "$pid" ;;
-    halb) pid=$(start_halb); PIDS+=("$pid"); log "halb pid $pid"; measure halb "$pid"
-          transport=$(curl -s "http://127.0.0.1:$HALB_ADMIN/api/v1/status" 2>/dev/null \
-            | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p'); stop "$pid" ;;
+    direct) PID_OF[direct]="" ;;
+    haproxy) PID_OF[haproxy]=$(start_haproxy); log "HAProxy $(haproxy -v | head -1 | awk '{print $3}') pid ${PID_OF[haproxy]}" ;;
+    nginx) PID_OF[nginx]=$(start_nginx); log "nginx $(nginx -v 2>&1 | awk -F/ '{print $2}') stream pid ${PID_OF[nginx]}" ;;
+    halb) PID_OF[halb]=$(start_halb); log "halb pid ${PID_OF[halb]}" ;;
     *) echo "compare.sh: unknown target '$t' (expected direct, haproxy, nginx, halb)" >&2; exit 2 ;;
   esac
+  [[ -n "${PID_OF[$t]}" ]] && PIDS+=("${PID_OF[$t]}")
+done
+for t in "${TARGETS[@]}"; do
+  wait_port "${IPERF_VIA[$t]}"
+  wait_port "${HTTP_VIA[$t]}"
+done
+sleep 1
+for t in "${TARGETS[@]}"; do
+  # Idle: started, listening, no traffic yet.
+  R[$t,rss_idle]=0
+  [[ -n "${PID_OF[$t]}" ]] && R[$t,rss_idle]=$(rss_kib "${PID_OF[$t]}")
+done
+for t in "${TARGETS[@]}"; do
+  [[ -n "${PID_OF[$t]}" ]] && sample_rss "$t" "${PID_OF[$t]}"
+  warm_up "$t"
+done
+if [[ -n "${PID_OF[halb]:-}" ]]; then
+  cp "/proc/${PID_OF[halb]}/cmdline" "$WORK/halb.cmdline" 2>/dev/null || true
+  transport=$(curl -s "http://127.0.0.1:$HALB_ADMIN/api/v1/status" 2>/dev/null \
+    | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p')
+fi
+
+for t in "${TARGETS[@]}"; do log "$t: iperf3 1 stream"; R[$t,tp1]=$(iperf_gbps "${IPERF_VIA[$t]}" 1); done
+for t in "${TARGETS[@]}"; do log "$t: iperf3 4 streams"; R[$t,tp4]=$(iperf_gbps "${IPERF_VIA[$t]}" 4); done
+for t in "${TARGETS[@]}"; do
+  log "$t: new connections/s"
+  read -r R[$t,cps] _ _ < <(wrk_run "${HTTP_VIA[$t]}" 64 1 -H "Connection: close")
+done
+for t in "${TARGETS[@]}"; do
+  log "$t: keep-alive requests/s"
+  read -r R[$t,rps] R[$t,ka_p50] R[$t,ka_p99] < <(wrk_run "${HTTP_VIA[$t]}" 64 1)
+done
+for t in "${TARGETS[@]}"; do
+  log "$t: 1-connection ping-pong"
+  read -r _ R[$t,pp_p50] R[$t,pp_p99] < <(wrk_run "${HTTP_VIA[$t]}" 1 1)
+done
+for t in "${TARGETS[@]}"; do
+  R[$t,rss_load]=$(cat "$WORK/$t.peak" 2>/dev/null || echo 0)
 done
 
 # ---------- report ----------
@@ -288,7 +292,7 @@ has() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 echo
 echo "halb vs HAProxy vs nginx on loopback, ${DURATION}s per test, $(nproc) cores, $(uname -r)"
-[[ -n "${transport:-}" ]] && echo "halb transport: $transport; JVM: ${HALB_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxDirectMemorySize=64m}"
+[[ -n "${transport:-}" ]] && echo "halb transport: $transport; JVM: $(tr '\0' ' ' < "$WORK/halb.cmdline" 2>/dev/null)"
 printf '\n%-34s' "figure"
 for t in "${TARGETS[@]}"; do printf '%12s' "$t"; done
 has halb && has haproxy && printf '%14s' "halb/HAProxy"

@@ -38,6 +38,7 @@ final class BackendConnector {
         ChannelConfig config = ch.config();
         config.setConnectTimeoutMillis(connectTimeoutMs);
         config.setWriteBufferWaterMark(VipListener.WATER_MARK);
+        config.setRecvByteBufAllocator(VipListener.RECV_ALLOCATOR);
         config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         config.setOption(ChannelOption.TCP_NODELAY, true);
         config.setOption(ChannelOption.SO_KEEPALIVE, true);
