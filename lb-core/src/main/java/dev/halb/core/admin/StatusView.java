@@ -3,10 +3,13 @@ package dev.halb.core.admin;
 /**
  * {@code GET /api/v1/status}.
  *
- * @param discovery {@code static}, {@code connected} or {@code disconnected}
- * @param discoverySinceSeconds seconds since discovery entered its current state
+ * @param discovery             {@code static} (no ZooKeeper configured), {@code connected} or
+ *                              {@code disconnected}
+ * @param discoverySinceSeconds seconds since discovery entered its current state (static: the uptime)
+ * @param zookeeper             the ZooKeeper connect string in use (an embedded server's real
+ *                              address), {@code ""} without ZooKeeper
  */
 public record StatusView(String id, String zone, String region, String version, String transport,
                          String startedAt, long uptimeSeconds, String state, String discovery,
-                         long discoverySinceSeconds) {
+                         long discoverySinceSeconds, String zookeeper) {
 }

@@ -1,34 +1,59 @@
 package dev.halb.core.cli;
 
+import dev.halb.core.admin.VipView;
 import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.replica.StartupException;
+import dev.halb.discovery.Backend;
+import dev.halb.discovery.Locality;
+import dev.halb.discovery.zookeeper.ServiceRegistration;
+import dev.halb.discovery.zookeeper.ZooKeeperClients;
+import dev.halb.discovery.zookeeper.ZooKeeperConnection;
+import dev.halb.discovery.zookeeper.ZooKeeperSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code halb demo}: three small HTTP backends in zones a, a and b and one replica in zone a on
- * 127.0.0.1:8080, admin on 127.0.0.1:9990 (config/demo.yaml). Prints what to try; Ctrl-C stops.
+ * {@code halb demo} (DESIGN section 2): an embedded ZooKeeper on 127.0.0.1:2181, three small HTTP
+ * backends in zones a, a and b that register themselves in it, one replica in zone a on
+ * 127.0.0.1:8080 with admin on 127.0.0.1:9990 (config/demo.yaml), and a fourth backend on 9004
+ * that runs unregistered so that {@code halb register} can show a backend joining and leaving.
+ * Prints what to try; Ctrl-C stops it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs a one-machine demo: three HTTP backends in zones a, a, b and a replica in zone a "
-                + "on 127.0.0.1:8080 (admin 127.0.0.1:9990).")
+        description = "Runs a one-machine demo: embedded ZooKeeper on 127.0.0.1:2181, three HTTP backends in zones "
+                + "a, a, b registered in it, and a replica in zone a on 127.0.0.1:8080 (admin 127.0.0.1:9990).")
 final class DemoCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+
+    static final String SERVICE = "web";
 
     static final List<DemoBackends.Spec> BACKENDS = List.of(
             new DemoBackends.Spec("backend-1", "a", 9001),
             new DemoBackends.Spec("backend-2", "a", 9002),
             new DemoBackends.Spec("backend-3", "b", 9003));
+
+    /** Runs but is not registered: the newcomer registers it with {@code halb register}. */
+    static final DemoBackends.Spec SPARE = new DemoBackends.Spec("backend-4", "b", 9004);
+
+    /** How long the demo waits for its backends to show up healthy before it says it is ready. */
+    private static final long READY_WAIT_MS = 10_000;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,9 +63,11 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         HalbConfig config = new ConfigLoader(System.getenv()).parse(demoYaml(), "demo.yaml");
+        List<DemoBackends.Spec> all = new ArrayList<>(BACKENDS);
+        all.add(SPARE);
         try (DemoBackends backends = new DemoBackends()) {
             try {
-                backends.start(BACKENDS);
+                backends.start(all);
             } catch (BindException e) {
                 err.println("halb: " + e.getMessage());
                 err.flush();
@@ -54,25 +81,32 @@ final class DemoCommand implements Callable<Integer> {
                 err.flush();
                 return Main.FAILURE;
             }
-            out.print("""
-
-                    halb demo is running: VIP web on 127.0.0.1:8080 over three backends
-                    (backend-1 and backend-2 in zone a, backend-3 in zone b); this replica is in zone a.
-
-                    Try:
-                      for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:8080/; done
-                      curl -s http://127.0.0.1:9990/api/v1/vips
-                      curl -s http://127.0.0.1:9990/api/v1/status
-                      curl -s http://127.0.0.1:9990/metrics | grep '^halb_'
-                      curl -s -X POST -H 'Authorization: Bearer demo-token' \\
-                           http://127.0.0.1:9990/api/v1/vips/web/backends/127.0.0.1:9001/drain
-
-                    Ctrl-C stops it.
-                    """);
+            String zk = replica.zooKeeperConnectString();
+            // The backends' side: a ZooKeeper client of their own, as separate services would have.
+            ZooKeeperConnection connection = ZooKeeperClients.connect(ZooKeeperSettings.of(zk));
+            List<ServiceRegistration> registrations = new ArrayList<>();
+            try {
+                for (DemoBackends.Spec b : BACKENDS) {
+                    registrations.add(ServiceRegistration.register(connection, new ServiceRegistration.Instance(
+                            SERVICE, b.name(), "127.0.0.1", b.port(), Locality.ofZone(b.zone()),
+                            Backend.DEFAULT_WEIGHT)));
+                }
+            } catch (Exception e) {
+                err.println("halb: cannot register the demo backends in ZooKeeper at " + zk + ": " + e.getMessage());
+                err.flush();
+                registrations.forEach(ServiceRegistration::close);
+                connection.close();
+                replica.close();
+                return Main.FAILURE;
+            }
+            awaitHealthy(replica, BACKENDS.size());
+            out.print(instructions(zk));
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Signals.onTerminate(() -> {
                 try {
+                    registrations.forEach(ServiceRegistration::close);
+                    connection.close();
                     replica.drain();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -84,6 +118,60 @@ final class DemoCommand implements Callable<Integer> {
             stopped.await();
         }
         return Main.OK;
+    }
+
+    /** Waits, a bounded time, until the VIP has {@code n} healthy backends, so the first curl works. */
+    private static void awaitHealthy(Replica replica, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
+        while (System.nanoTime() - deadline < 0) {
+            VipView web = replica.vips().get(0);
+            long healthy = web.backends().stream().filter(b -> "healthy".equals(b.state())).count();
+            if (healthy >= n) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        log.warn("the demo backends are not all healthy after {} ms; see /api/v1/vips", READY_WAIT_MS);
+    }
+
+    static String instructions(String zk) {
+        return """
+
+                halb demo is running:
+                  ZooKeeper (embedded)  %1$s
+                  VIP web               127.0.0.1:8080, this replica in zone a (admin API on 127.0.0.1:9990)
+                  registered backends   backend-1 (zone a, port 9001), backend-2 (zone a, 9002), backend-3 (zone b, 9003)
+                  spare backend         backend-4 (zone b, port 9004): running, not registered
+
+                Try:
+                  for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:8080/; done
+                  curl -s http://127.0.0.1:9990/api/v1/vips
+                  curl -s http://127.0.0.1:9990/api/v1/status
+                  curl -s http://127.0.0.1:9990/api/v1/replicas
+                  curl -s http://127.0.0.1:9990/metrics | grep '^halb_'
+                  curl -s -X POST -H 'Authorization: Bearer demo-token' \\
+                       http://127.0.0.1:9990/api/v1/vips/web/backends/backend-1/drain
+
+                Register backend-4 from another terminal; it joins the VIP (watch the log here and
+                /api/v1/vips), and Ctrl-C there deregisters it again:
+                  java -jar %2$s register --zk %1$s --service web --address 127.0.0.1 --port 9004 --zone b --id backend-4
+
+                Ctrl-C stops the demo.
+                """.formatted(zk, jarPath());
+    }
+
+    /** How to name this jar in a command: relative to the working directory when it is below it. */
+    private static String jarPath() {
+        try {
+            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (jar.getFileName() != null && jar.getFileName().toString().endsWith(".jar")) {
+                Path cwd = Path.of("").toAbsolutePath();
+                return jar.startsWith(cwd) ? cwd.relativize(jar).toString() : jar.toString();
+            }
+        } catch (Exception e) {
+            log.debug("cannot locate the jar", e);
+        }
+        return "lb-core/target/halb.jar";
     }
 
     static String demoYaml() {

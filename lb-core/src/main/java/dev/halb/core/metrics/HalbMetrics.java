@@ -54,17 +54,43 @@ public final class HalbMetrics {
         registry.removeMatching((name, metric) -> name.contains(needle));
     }
 
-    /** {@code halb_backend_healthy{vip,backend,zone}}: 1 while {@code healthy} says so. */
-    public void registerBackendHealth(String vip, Backend backend, BooleanSupplier healthy) {
-        String name = MetricName.encode("halb_backend_healthy", "vip", vip, "backend", backend.id(), "zone",
-                backend.zone());
+    /**
+     * {@code halb_backend_healthy{vip,backend,zone}}: 1 while {@code healthy} says so. Replaces a
+     * gauge of the same name (a VIP handing over to its reconfigured successor).
+     *
+     * @return the gauge, for {@link #removeBackendHealth(String, Backend, Gauge)}
+     */
+    public Gauge<Integer> registerBackendHealth(String vip, Backend backend, BooleanSupplier healthy) {
+        String name = backendHealthName(vip, backend);
+        Gauge<Integer> gauge = () -> healthy.getAsBoolean() ? 1 : 0;
         registry.remove(name);
-        registry.register(name, (Gauge<Integer>) () -> healthy.getAsBoolean() ? 1 : 0);
+        registry.register(name, gauge);
+        return gauge;
     }
 
     public void removeBackendHealth(String vip, Backend backend) {
-        registry.remove(MetricName.encode("halb_backend_healthy", "vip", vip, "backend", backend.id(), "zone",
-                backend.zone()));
+        registry.remove(backendHealthName(vip, backend));
+    }
+
+    /**
+     * Removes a backend's health gauge only if it is still {@code gauge}: a successor that
+     * registered its own under the same name keeps it.
+     */
+    public void removeBackendHealth(String vip, Backend backend, Gauge<Integer> gauge) {
+        String name = backendHealthName(vip, backend);
+        registry.removeMatching((n, m) -> m == gauge && n.equals(name));
+    }
+
+    private static String backendHealthName(String vip, Backend backend) {
+        return MetricName.encode("halb_backend_healthy", "vip", vip, "backend", backend.id(), "zone", backend.zone());
+    }
+
+    /**
+     * {@code halb_resolve_failures_total{vip}}: a backend left out because its host name did not
+     * resolve (counted once each time a backend starts failing).
+     */
+    public void resolveFailed(String vip) {
+        registry.meter(MetricName.encode("halb_resolve_failures", "vip", vip)).mark();
     }
 
     /** {@code halb_ejections_total{vip,backend}}. */
@@ -82,13 +108,19 @@ public final class HalbMetrics {
         registry.meter(MetricName.encode("halb_zone_routing_changes", "vip", vip, "mode", mode)).mark();
     }
 
-    /** {@code halb_discovery_connected}: 1 while {@code connected} says so. */
+    /**
+     * {@code halb_discovery_connected}: 1 while {@code connected} says so. Registered only by a
+     * replica with ZooKeeper: a static-only replica has no such gauge.
+     */
     public void registerDiscoveryConnected(BooleanSupplier connected) {
         registry.remove("halb_discovery_connected");
         registry.register("halb_discovery_connected", (Gauge<Integer>) () -> connected.getAsBoolean() ? 1 : 0);
     }
 
-    /** One more ZooKeeper node or registration rejected. */
+    /**
+     * {@code halb_discovery_rejected_total}: one more ZooKeeper node skipped (unreadable instance,
+     * replica or VIP node) or discovered backend rejected (outside {@code allowedBackendCidrs}).
+     */
     public void discoveryRejected() {
         discoveryRejected.mark();
     }

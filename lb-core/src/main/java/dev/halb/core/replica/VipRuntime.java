@@ -1,5 +1,6 @@
 package dev.halb.core.replica;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import dev.halb.core.admin.BackendView;
 import dev.halb.core.admin.VipView;
@@ -8,25 +9,29 @@ import dev.halb.core.balance.VipSelector;
 import dev.halb.core.balance.ZoneContext;
 import dev.halb.core.balance.ZoneRouting;
 import dev.halb.core.balance.ZoneRoutingRecorder;
+import dev.halb.core.config.Cidr;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.health.HealthMonitor;
 import dev.halb.core.health.HealthRecorder;
 import dev.halb.core.health.HealthStatus;
 import dev.halb.core.metrics.HalbMetrics;
-import dev.halb.core.proxy.Transport;
 import dev.halb.core.proxy.VipListener;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSet;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
+import dev.halb.discovery.Catalog;
+import dev.halb.discovery.Source;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,52 +41,94 @@ import org.slf4j.LoggerFactory;
  * health, which of them are candidates, the selector over the candidates, and the listener.
  *
  * <p>A candidate is enabled by its source, not drained by an operator, and healthy and not
- * ejected according to the {@link HealthMonitor}. Catalog snapshots, drain requests and health
- * changes (on the health event loop) arrive on other threads and are applied under one lock; each
- * change publishes a new picker. The data path never takes that lock.
+ * ejected according to the {@link HealthMonitor}. Catalog snapshots, resolved host names, drain
+ * requests and health changes (on the health event loop) arrive on other threads and are applied
+ * under one lock; each change publishes a new picker. The data path never takes that lock.
+ *
+ * <p>Endpoints are the catalog's backends of the VIP's service plus the VIP's own static backends
+ * (for a YAML VIP those are in the catalog already; a dynamic VIP's are its own). A backend is
+ * left out while its host name is not resolved, and a discovered one whose address lies outside
+ * {@code allowedBackendCidrs}; both are logged once per backend and counted.
+ *
+ * <p>The configuration of a runtime never changes. A dynamic VIP whose settings change gets a
+ * successor runtime ({@link #VipRuntime(VipConfig, VipContext, VipRuntime, boolean)}) that takes
+ * over this one's endpoints (and so their connection counts), operator drains and, when the bind
+ * address stays, its listener; this one is then closed.
  */
 final class VipRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(VipRuntime.class);
 
-    /** Besides the health checks' own budget, time for the catalog to hand over the static backends. */
+    /** Besides the health checks' own budget, time for the catalog to hand over the backends. */
     private static final long FIRST_CHECK_MARGIN_MS = 100;
 
     private final VipConfig config;
+    private final VipContext context;
     private final HalbMetrics metrics;
     private final VipSelector selector;
     private final HealthMonitor health;
     private final VipListener listener;
-    /** Ids of the configured static backends, to know when the catalog has handed them over. */
-    private final Set<String> staticIds = new HashSet<>();
+    private final List<Backend> ownStatic;
     private final Object lock = new Object();
-    /** id -> endpoint, in id order; guarded by {@link #lock}. */
+    /** id -> endpoint, sorted by id; guarded by {@link #lock}. */
     private Map<String, Endpoint> endpoints = Map.of();
+    /** A predecessor's endpoints, reused by id until the first snapshot is applied; guarded by {@link #lock}. */
+    private Map<String, Endpoint> inherited;
+    /** The latest catalog snapshot, {@code null} before the first; guarded by {@link #lock}. */
+    private BackendSet latest;
+    /** Backends waiting for their host name's first lookup; guarded by {@link #lock}. */
+    private int unresolvedPending;
     /** ids an operator drained; guarded by {@link #lock}. */
     private final Set<String> drained = new HashSet<>();
-    /** Every id a snapshot has held, resolvable or not; guarded by {@link #lock}. */
-    private final Set<String> seen = new HashSet<>();
+    /** ids logged as unresolvable or outside the allowed networks, so each is logged once; guarded by {@link #lock}. */
+    private final Set<String> loggedUnresolved = new HashSet<>();
+    private final Set<String> loggedOutsideCidrs = new HashSet<>();
+    /** This VIP's halb_backend_healthy gauges by backend id, once active; guarded by {@link #lock}. */
+    private final Map<String, Gauge<Integer>> gauges = new HashMap<>();
+    private boolean gaugesActive;
     /** This replica's zone, the VIP's zoneAffinity and live replicas per zone; guarded by {@link #lock}. */
     private ZoneContext zones;
     private boolean closed;
-    private volatile String bindError;
+    private AutoCloseable catalogSubscription;
+    private AutoCloseable resolverSubscription;
+
+    /** A VIP with a listener of its own, not yet bound. */
+    VipRuntime(VipConfig config, VipContext context) {
+        this(config, context, null, false);
+    }
 
     /**
-     * @param replicaZone this replica's zone ("" = none)
-     * @param healthLoop  where this VIP's health checks and ejection decisions run (shared with
-     *                    other VIPs), of the same transport as {@code group}
+     * A VIP that follows {@code predecessor} (may be {@code null}): it reuses the predecessor's
+     * endpoints by id and its operator drains and, with {@code sameListener}, its listener, which
+     * it only starts feeding in {@link #takeOver()}.
      */
-    VipRuntime(VipConfig config, String replicaZone, EventLoopGroup group, Transport transport, HalbMetrics metrics,
-               EventLoop healthLoop, long seed) {
+    VipRuntime(VipConfig config, VipContext context, VipRuntime predecessor, boolean sameListener) {
         this.config = config;
-        this.metrics = metrics;
-        this.zones = ZoneContext.of(replicaZone, config.zoneAffinity().enabled(), config.zoneAffinity().minBackends());
-        this.selector = new VipSelector(config.strategy(), seed, new ZoneRecorder(metrics, config.name()));
-        this.health = new HealthMonitor(config.name(), config.healthCheck(), config.outlierDetection(), healthLoop,
-                transport.channelClass(), new Recorder(metrics, config.name()), this::healthChanged);
-        this.listener = new VipListener(config, group, transport, selector, metrics.forVip(config.name()),
-                health.connectObserver());
-        config.staticBackends().forEach(b -> staticIds.add(b.id()));
+        this.context = context;
+        this.metrics = context.metrics();
+        this.ownStatic = config.staticBackends();
+        this.zones = ZoneContext.of(context.replicaZone(), config.zoneAffinity().enabled(),
+                config.zoneAffinity().minBackends()).withReplicas(context.replicasPerZone().get());
+        this.selector = new VipSelector(config.strategy(), context.seed(), new ZoneRecorder(metrics, config.name()));
+        this.health = new HealthMonitor(config.name(), config.healthCheck(), config.outlierDetection(),
+                context.healthGroup().next(), context.transport().channelClass(), new Recorder(metrics, config.name()),
+                this::healthChanged);
+        if (predecessor != null) {
+            synchronized (predecessor.lock) {
+                this.inherited = predecessor.endpoints;
+                this.drained.addAll(predecessor.drained);
+            }
+        }
+        this.listener = predecessor != null && sameListener
+                ? predecessor.listener
+                : new VipListener(config, context.ioGroup(), context.transport(), selector,
+                        metrics.forVip(config.name()), health.connectObserver());
+    }
+
+    /** Starts following the catalog and the name cache. */
+    void start(Catalog catalog) {
+        resolverSubscription = context.resolver().subscribe(this::namesResolved);
+        catalogSubscription = catalog.subscribe(config.service(), this::onBackends);
     }
 
     String name() {
@@ -96,8 +143,26 @@ final class VipRuntime {
         return listener;
     }
 
-    void bindFailed(String error) {
-        bindError = error;
+    /**
+     * Makes this runtime the one that serves on the listener it took over from its predecessor:
+     * new connections get this runtime's settings, selector and connect observer. The caller
+     * then closes the predecessor and {@linkplain #activate() activates} this one.
+     */
+    void takeOver() {
+        listener.update(config, selector, health.connectObserver());
+    }
+
+    /** Registers this VIP's health gauges from now on (a runtime that never serves registers none). */
+    void activate() {
+        synchronized (lock) {
+            if (closed || gaugesActive) {
+                return;
+            }
+            gaugesActive = true;
+            for (Endpoint e : endpoints.values()) {
+                registerGauge(e);
+            }
+        }
     }
 
     /** A new snapshot of the VIP's service. */
@@ -106,28 +171,133 @@ final class VipRuntime {
             if (closed) {
                 return;
             }
-            Map<String, Endpoint> next = new LinkedHashMap<>();
-            for (Backend backend : set.backends()) {
-                seen.add(backend.id());
-                Endpoint previous = endpoints.get(backend.id());
-                if (previous != null && previous.backend().equals(backend)) {
-                    next.put(backend.id(), previous);
-                    continue;
-                }
-                InetSocketAddress address = new InetSocketAddress(backend.address(), backend.port());
-                if (address.isUnresolved()) {
-                    log.warn("VIP {}: backend {} left out: cannot resolve '{}'", name(), backend.id(), backend.address());
-                    continue;
-                }
-                next.put(backend.id(), previous == null
-                        ? new Endpoint(backend, address)
-                        : previous.withBackend(backend, address));
+            latest = set;
+            rebuild();
+        }
+    }
+
+    /** Some host name's address changed or became known. Runs on a resolver thread. */
+    private void namesResolved() {
+        synchronized (lock) {
+            if (!closed && latest != null) {
+                rebuild();
             }
-            updateHealthGauges(endpoints, next);
-            endpoints = next;
-            drained.retainAll(next.keySet());
-            health.update(next.values());
-            publish();
+        }
+    }
+
+    /** Recomputes the endpoints from the latest snapshot and publishes them when they changed. Holds {@link #lock}. */
+    private void rebuild() {
+        Map<String, Backend> merged = new TreeMap<>();
+        for (Backend b : ownStatic) {
+            merged.putIfAbsent(b.id(), b);
+        }
+        for (Backend b : latest.backends()) {
+            merged.putIfAbsent(b.id(), b);
+        }
+        Map<String, Endpoint> previous = inherited != null ? inherited : endpoints;
+        Map<String, Endpoint> next = new TreeMap<>();
+        Set<String> hostNames = new HashSet<>();
+        int pending = 0;
+        for (Backend backend : merged.values()) {
+            InetAddress address;
+            if (HostResolver.isIpLiteral(backend.address())) {
+                address = NetUtil.createInetAddressFromIpAddressString(backend.address());
+            } else {
+                hostNames.add(backend.address());
+                Optional<InetAddress> resolved = context.resolver().resolve(backend.address());
+                if (resolved == null) {
+                    pending++;
+                    continue; // back here once the lookup is done
+                }
+                if (resolved.isEmpty()) {
+                    if (loggedUnresolved.add(backend.id())) {
+                        log.warn("VIP {}: backend {} left out: host name '{}' does not resolve (retried every {} s)",
+                                name(), backend.id(), backend.address(), HostResolver.RETRY.toSeconds());
+                        metrics.resolveFailed(name());
+                    }
+                    continue;
+                }
+                if (loggedUnresolved.remove(backend.id())) {
+                    log.info("VIP {}: backend {}: host name '{}' resolves now", name(), backend.id(), backend.address());
+                }
+                address = resolved.get();
+            }
+            if (!allowed(backend, address)) {
+                if (loggedOutsideCidrs.add(backend.id())) {
+                    log.warn("VIP {}: backend {} ({}:{}) rejected: {} is outside allowedBackendCidrs {}", name(),
+                            backend.id(), backend.address(), backend.port(), address.getHostAddress(),
+                            config.allowedBackendCidrs());
+                    metrics.discoveryRejected();
+                }
+                continue;
+            }
+            loggedOutsideCidrs.remove(backend.id());
+            InetSocketAddress socketAddress = new InetSocketAddress(address, backend.port());
+            Endpoint old = previous.get(backend.id());
+            if (old != null && old.backend().equals(backend) && old.address().equals(socketAddress)) {
+                next.put(backend.id(), old);
+            } else {
+                next.put(backend.id(), old == null
+                        ? new Endpoint(backend, socketAddress)
+                        : old.withBackend(backend, socketAddress));
+            }
+        }
+        loggedUnresolved.retainAll(merged.keySet());
+        loggedOutsideCidrs.retainAll(merged.keySet());
+        unresolvedPending = pending;
+        context.resolver().use(this, hostNames);
+        boolean first = inherited != null || endpoints.isEmpty();
+        inherited = null;
+        if (!first && sameEndpoints(endpoints, next)) {
+            return;
+        }
+        logMembership(previous, next);
+        updateHealthGauges(endpoints, next);
+        endpoints = next;
+        drained.retainAll(next.keySet());
+        health.update(next.values());
+        publish();
+    }
+
+    /** Static backends come from the operator's own configuration and are trusted. */
+    private boolean allowed(Backend backend, InetAddress address) {
+        List<Cidr> cidrs = config.allowedBackendCidrs();
+        if (cidrs.isEmpty() || backend.source() != Source.ZOOKEEPER) {
+            return true;
+        }
+        for (Cidr cidr : cidrs) {
+            if (cidr.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameEndpoints(Map<String, Endpoint> a, Map<String, Endpoint> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, Endpoint> e : a.entrySet()) {
+            if (b.get(e.getKey()) != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void logMembership(Map<String, Endpoint> before, Map<String, Endpoint> after) {
+        for (Endpoint e : after.values()) {
+            if (!before.containsKey(e.id())) {
+                Backend b = e.backend();
+                log.info("VIP {}: backend {} added ({}, {}:{}, zone {}, weight {})", name(), b.id(), b.source().label(),
+                        b.address(), b.port(), b.zone().isEmpty() ? "(none)" : b.zone(), b.weight());
+            }
+        }
+        for (Endpoint e : before.values()) {
+            if (!after.containsKey(e.id())) {
+                log.info("VIP {}: backend {} removed ({}:{})", name(), e.id(), e.backend().address(),
+                        e.backend().port());
+            }
         }
     }
 
@@ -136,28 +306,43 @@ final class VipRuntime {
      * goes, re-registered when its zone (a label) changes. Holds {@link #lock}.
      */
     private void updateHealthGauges(Map<String, Endpoint> before, Map<String, Endpoint> after) {
+        if (!gaugesActive) {
+            return;
+        }
         for (Endpoint old : before.values()) {
             Endpoint now = after.get(old.id());
             if (now == null || !now.zone().equals(old.zone())) {
-                metrics.removeBackendHealth(name(), old.backend());
+                removeGauge(old);
             }
         }
         for (Endpoint now : after.values()) {
             Endpoint old = before.get(now.id());
-            if (old == null || !now.zone().equals(old.zone())) {
-                String id = now.id();
-                metrics.registerBackendHealth(name(), now.backend(), () -> health.status(id) == HealthStatus.HEALTHY);
+            if (old == null || !now.zone().equals(old.zone()) || !gauges.containsKey(now.id())) {
+                registerGauge(now);
             }
+        }
+    }
+
+    private void registerGauge(Endpoint e) {
+        String id = e.id();
+        gauges.put(id, metrics.registerBackendHealth(name(), e.backend(),
+                () -> health.status(id) == HealthStatus.HEALTHY));
+    }
+
+    private void removeGauge(Endpoint e) {
+        Gauge<Integer> g = gauges.remove(e.id());
+        if (g != null) {
+            metrics.removeBackendHealth(name(), e.backend(), g);
         }
     }
 
     /**
      * Live replicas per zone changed (the replica registry): the zone split follows. Never called
-     * without a registry, so static-only replicas keep equal zone shares.
+     * with an empty map, so static-only replicas keep equal zone shares.
      */
     void onReplicas(Map<String, Integer> replicasPerZone) {
         synchronized (lock) {
-            if (!closed && !zones.replicasPerZone().equals(replicasPerZone)) {
+            if (!closed && !replicasPerZone.isEmpty() && !zones.replicasPerZone().equals(replicasPerZone)) {
                 zones = zones.withReplicas(replicasPerZone);
                 publish();
             }
@@ -211,12 +396,12 @@ final class VipRuntime {
     }
 
     /**
-     * Whether the static backends have arrived from the catalog and every backend has had its
-     * first health check (at once with type none).
+     * Whether the first snapshot has arrived, every host name in it has had its first lookup, and
+     * every backend has had its first health check (at once with type none).
      */
     boolean firstChecksDone() {
         synchronized (lock) {
-            if (!seen.containsAll(staticIds)) {
+            if (latest == null || unresolvedPending > 0) {
                 return false;
             }
             for (String id : endpoints.keySet()) {
@@ -230,7 +415,7 @@ final class VipRuntime {
 
     /**
      * Waits, a bounded time, until every VIP's backends have had their first health check, so
-     * that a starting replica does not turn its first clients away for want of a result (a new
+     * that a starting VIP does not turn its first clients away for want of a result (a new
      * backend is no candidate until its first check passes).
      */
     static void awaitFirstChecks(Collection<VipRuntime> vips) throws InterruptedException {
@@ -251,21 +436,38 @@ final class VipRuntime {
         }
     }
 
-    /** Stops health checking and forgets this VIP's health gauges. The listener is the replica's to close. */
+    /**
+     * Stops following the catalog, stops health checking and forgets this VIP's health gauges
+     * (unless a successor replaced them). The listener is the caller's to close. Idempotent.
+     */
     void close() {
+        closeQuietly(catalogSubscription);
+        closeQuietly(resolverSubscription);
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
             for (Endpoint e : endpoints.values()) {
-                metrics.removeBackendHealth(name(), e.backend());
+                removeGauge(e);
             }
         }
+        context.resolver().release(this);
         health.close();
     }
 
-    VipView view() {
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("unsubscribe failed", e);
+            }
+        }
+    }
+
+    /** {@code GET /api/v1/vips}. */
+    VipView view(String source, String error) {
         List<BackendView> backends = new ArrayList<>();
         synchronized (lock) {
             for (Endpoint e : endpoints.values()) {
@@ -277,7 +479,7 @@ final class VipRuntime {
         InetSocketAddress bound = listener.localAddress();
         return new VipView(config.name(), config.bind().toString(),
                 bound == null ? null : bound.getAddress().getHostAddress() + ":" + bound.getPort(),
-                listener.isBound(), bindError, config.service(), config.strategy().label(),
+                listener.isBound(), error, source, config.service(), config.strategy().label(),
                 listener.activeConnections(), config.maxConnections(), zoneRouting(), backends);
     }
 
@@ -285,6 +487,11 @@ final class VipRuntime {
         ZoneRouting r = selector.zoneRouting();
         return new VipView.ZoneRoutingView(r.mode().label(), r.active(), r.mode().reason(), r.localZone(),
                 selector.zoneSplit());
+    }
+
+    @Override
+    public String toString() {
+        return "VipRuntime[" + config.name() + " " + config.bind() + "]";
     }
 
     /** Zone routing fallbacks into the log and {@code halb_zone_routing_changes_total{vip,mode}}. */

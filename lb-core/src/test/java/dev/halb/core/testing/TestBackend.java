@@ -51,6 +51,7 @@ public final class TestBackend implements AutoCloseable {
     private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong lastAcceptNanos = new AtomicLong();
     private final String name;
     private volatile int httpStatus;
 
@@ -70,6 +71,7 @@ public final class TestBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        lastAcceptNanos.set(System.nanoTime());
                         accepted.incrementAndGet();
                         children.add(ch);
                         switch (mode) {
@@ -123,6 +125,11 @@ public final class TestBackend implements AutoCloseable {
 
     public int accepted() {
         return accepted.get();
+    }
+
+    /** {@link System#nanoTime()} when the last connection was accepted; 0 before the first. */
+    public long lastAcceptNanos() {
+        return lastAcceptNanos.get();
     }
 
     public long bytesRead() {
