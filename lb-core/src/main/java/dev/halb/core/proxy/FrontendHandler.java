@@ -58,7 +58,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         admitted = true;
         metrics.connectionOpened();
         vip.track(client);
-        Endpoint first = vip.selector().pick(client.remoteAddress());
+        Endpoint first = settings.selector().pick(client.remoteAddress());
         if (first == null) {
             metrics.noBackend();
             client.close();
@@ -85,7 +85,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         connectingHandler = null;
         Channel client = ctx.channel();
         if (future.isSuccess()) {
-            vip.observer().connectSucceeded(endpoint);
+            settings.observer().connectSucceeded(endpoint);
             metrics.connectSucceeded(endpoint.backend(), System.nanoTime() - connectStartNanos);
             metrics.zoneConnection(endpoint.zone());
             Channel backend = future.channel();
@@ -99,7 +99,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         }
         endpoint.connectionClosed();
         metrics.connectFailed(endpoint.backend());
-        vip.observer().connectFailed(endpoint);
+        settings.observer().connectFailed(endpoint);
         if (!client.isActive()) {
             return;
         }
@@ -108,7 +108,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         }
         tried[triedCount++] = endpoint;
         Endpoint next = triedCount < tried.length
-                ? vip.selector().pickExcluding(client.remoteAddress(), tried, triedCount)
+                ? settings.selector().pickExcluding(client.remoteAddress(), tried, triedCount)
                 : null;
         if (next == null) {
             metrics.rejected(VipMetrics.Rejection.CONNECT_FAILED);
