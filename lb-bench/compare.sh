@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end comparison of halb with HAProxy (mode tcp), nginx (stream) and no proxy at all,
-# on loopback, in one run, bounded in time (about 4 minutes by default, 1 with --quick).
+# on loopback, in one run, bounded in time (about 10 minutes by default: 3 rounds of 8 s
+# tests, figures are medians over the rounds; about 2 minutes with --quick: 1 round of 3 s).
 #
-#   lb-bench/compare.sh [--quick] [--duration SECONDS] [--only halb,haproxy,nginx,direct]
+#   lb-bench/compare.sh [--quick] [--rounds N] [--duration SECONDS] [--only halb,haproxy,nginx,direct]
 #
 # For every target it measures:
 #   - iperf3 throughput with 1 and 4 parallel streams (Gbit/s);
@@ -19,14 +20,16 @@
 set -euo pipefail
 
 DURATION=8
+ROUNDS=3
 ONLY="direct,haproxy,nginx,halb"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) DURATION=3; shift ;;
+    --quick) DURATION=3; ROUNDS=1; shift ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --only LIST)" >&2; exit 2 ;;
+    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --only LIST)" >&2; exit 2 ;;
   esac
 done
 
@@ -263,19 +266,59 @@ if [[ -n "${PID_OF[halb]:-}" ]]; then
     | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p')
 fi
 
-for t in "${TARGETS[@]}"; do log "$t: iperf3 1 stream"; R[$t,tp1]=$(iperf_gbps "${IPERF_VIA[$t]}" 1); done
-for t in "${TARGETS[@]}"; do log "$t: iperf3 4 streams"; R[$t,tp4]=$(iperf_gbps "${IPERF_VIA[$t]}" 4); done
-for t in "${TARGETS[@]}"; do
-  log "$t: new connections/s"
-  read -r R[$t,cps] _ _ < <(wrk_run "${HTTP_VIA[$t]}" 64 1 -H "Connection: close")
-done
-for t in "${TARGETS[@]}"; do
-  log "$t: keep-alive requests/s"
-  read -r R[$t,rps] R[$t,ka_p50] R[$t,ka_p99] < <(wrk_run "${HTTP_VIA[$t]}" 64 1)
-done
-for t in "${TARGETS[@]}"; do
-  log "$t: 1-connection ping-pong"
-  read -r _ R[$t,pp_p50] R[$t,pp_p99] < <(wrk_run "${HTTP_VIA[$t]}" 1 1)
+# Process CPU time (user + system) in clock ticks, summed over a proxy's processes.
+cpu_ticks() {
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# The targets in turn, starting one further along for each test, so that no target always
+# runs first (fresh) or last (after the others' TIME_WAIT sockets piled up).
+ROUND=0
+in_turn() {
+  local n=${#TARGETS[@]} i
+  for ((i = 0; i < n; i++)); do echo "${TARGETS[$(((i + ROUND) % n))]}"; done
+  ROUND=$((ROUND + 1))
+}
+
+# One round of every test; values go to V[target,figure] as space-separated lists.
+declare -A V
+add() { V[$1,$2]="${V[$1,$2]:-} $3"; }
+one_round() {
+  local t c0 c1 cps rps p50 p99
+  for t in $(in_turn); do log "round $1: $t iperf3 1 stream"; add "$t" tp1 "$(iperf_gbps "${IPERF_VIA[$t]}" 1)"; done
+  for t in $(in_turn); do log "round $1: $t iperf3 4 streams"; add "$t" tp4 "$(iperf_gbps "${IPERF_VIA[$t]}" 4)"; done
+  for t in $(in_turn); do
+    log "round $1: $t new connections/s"
+    c0=0; [[ -n "${PID_OF[$t]}" ]] && c0=$(cpu_ticks "${PID_OF[$t]}")
+    read -r cps _ _ < <(wrk_run "${HTTP_VIA[$t]}" 64 1 -H "Connection: close")
+    add "$t" cps "$cps"
+    if [[ -n "${PID_OF[$t]}" ]]; then
+      c1=$(cpu_ticks "${PID_OF[$t]}")
+      # proxy CPU microseconds per connection
+      add "$t" cpu_conn "$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$cps" -v d="$DURATION" \
+        'BEGIN { if (r > 0) printf "%.0f", t / hz * 1e6 / (r * d); else print 0 }')"
+    fi
+  done
+  for t in $(in_turn); do
+    log "round $1: $t keep-alive requests/s"
+    read -r rps p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 64 1)
+    add "$t" rps "$rps"; add "$t" ka_p50 "$p50"; add "$t" ka_p99 "$p99"
+  done
+  for t in $(in_turn); do
+    log "round $1: $t 1-connection ping-pong"
+    read -r _ p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 1 1)
+    add "$t" pp_p50 "$p50"; add "$t" pp_p99 "$p99"
+  done
+}
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for ((r = 1; r <= ROUNDS; r++)); do one_round "$r"; done
+for key in tp1 tp4 cps cpu_conn rps ka_p50 ka_p99 pp_p50 pp_p99; do
+  for t in "${TARGETS[@]}"; do R[$t,$key]=$(echo "${V[$t,$key]:-}" | median); done
 done
 for t in "${TARGETS[@]}"; do
   R[$t,rss_load]=$(cat "$WORK/$t.peak" 2>/dev/null || echo 0)
@@ -291,7 +334,7 @@ added() { # proxy latency minus direct latency, ms
 has() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 echo
-echo "halb vs HAProxy vs nginx on loopback, ${DURATION}s per test, $(nproc) cores, $(uname -r)"
+echo "halb vs HAProxy vs nginx on loopback: medians of $ROUNDS round(s) of ${DURATION}s tests, $(nproc) cores, $(uname -r)"
 [[ -n "${transport:-}" ]] && echo "halb transport: $transport; JVM: $(tr '\0' ' ' < "$WORK/halb.cmdline" 2>/dev/null)"
 printf '\n%-34s' "figure"
 for t in "${TARGETS[@]}"; do printf '%12s' "$t"; done
@@ -307,6 +350,7 @@ row() {
 row "iperf3 1 stream (Gbit/s)" tp1 s
 row "iperf3 4 streams (Gbit/s)" tp4 s
 row "new connections/s (close)" cps s
+row "proxy CPU per connection (us)" cpu_conn s
 row "keep-alive requests/s (64 conns)" rps s
 row "keep-alive p50 (ms, 64 conns)" ka_p50 s
 row "keep-alive p99 (ms, 64 conns)" ka_p99 s

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +35,51 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
 
-    private static final ChannelFutureListener CLOSE_IF_INPUT_SHUT = f -> {
-        DuplexChannel d = (DuplexChannel) f.channel();
-        if (!f.isSuccess() || d.isInputShutdown()) {
+    /**
+     * After the peer's pending writes are out, shut its output, then close it if its input is
+     * shut too. Shared by every connection: it reads all it needs from the future.
+     */
+    private static final ChannelFutureListener SHUTDOWN_OUTPUT = f -> shutdownOutputNow(f.channel());
+
+    private static final ChannelFutureListener AFTER_SHUTDOWN_OUTPUT = f -> {
+        if (f.isSuccess()) {
+            outputShut((DuplexChannel) f.channel());
+        } else {
+            f.channel().close();
+        }
+    };
+
+    /**
+     * Sends a FIN on {@code c}, whose outbound buffer is empty. On the native transports this is
+     * the shutdown(2) call itself on the channel's socket, which keeps its own shutdown state, so
+     * {@code isOutputShutdown()} stays true to it. Netty's own {@code shutdownOutput()} does the
+     * same call but first creates an exception with a full stack trace, to fail writes that are
+     * pending (here there are none): measured on connection churn, that one exception was a
+     * quarter of halb's user CPU per connection (about 5 of 19 us).
+     */
+    private static void shutdownOutputNow(Channel c) {
+        if (!c.isActive()) {
+            return;
+        }
+        DuplexChannel d = (DuplexChannel) c;
+        if (d.isOutputShutdown()) {
+            return;
+        }
+        if (c instanceof UnixChannel u && u.fd() instanceof Socket socket) {
+            try {
+                socket.shutdown(false, true);
+            } catch (IOException e) {
+                c.close();
+                return;
+            }
+            outputShut(d);
+        } else {
+            d.shutdownOutput().addListener(AFTER_SHUTDOWN_OUTPUT);
+        }
+    }
+
+    private static void outputShut(DuplexChannel d) {
+        if (d.isInputShutdown()) {
             d.close();
             return;
         }
@@ -44,23 +88,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         // shut down the input of a socket that is already fully closed, which fails (ENOTCONN)
         // and costs an exception with its stack trace on every connection.
         d.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-    };
-
-    /**
-     * After the peer's pending writes are out, shut its output, then close it if its input is
-     * shut too. Shared by every connection: it reads all it needs from the future.
-     */
-    private static final ChannelFutureListener SHUTDOWN_OUTPUT = f -> {
-        Channel c = f.channel();
-        if (!c.isActive()) {
-            return;
-        }
-        DuplexChannel d = (DuplexChannel) c;
-        if (d.isOutputShutdown()) {
-            return;
-        }
-        d.shutdownOutput().addListener(CLOSE_IF_INPUT_SHUT);
-    };
+    }
 
     /** The other side; {@code null} until the backend connection is up. */
     Channel peer;
