@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs tasks one at a time, in submission order, on whichever thread submitted while no other
- * thread was draining. Lets the catalog call listeners outside its lock without reordering.
+ * thread was draining. Lets the catalog and the ZooKeeper snapshot publishers call listeners
+ * outside their locks without reordering: queue under the lock, {@link #execute} after it.
  */
-final class SerialDispatcher implements Executor {
+public final class SerialDispatcher implements Executor {
 
     private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -20,7 +21,13 @@ final class SerialDispatcher implements Executor {
         drain();
     }
 
-    private void drain() {
+    /** Queues {@code task} without running anything: call {@link #drain} once the lock is released. */
+    public void enqueue(Runnable task) {
+        pending.add(task);
+    }
+
+    /** Runs what is queued, unless another thread is already doing so. */
+    public void drain() {
         do {
             if (!draining.compareAndSet(false, true)) {
                 return; // another thread is draining and will see our task

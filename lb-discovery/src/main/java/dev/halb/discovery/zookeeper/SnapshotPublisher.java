@@ -1,10 +1,8 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.SerialDispatcher;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +22,7 @@ final class SnapshotPublisher<T> {
     private final String what;
     private final Object lock = new Object();
     private final CopyOnWriteArrayList<Consumer<? super T>> listeners = new CopyOnWriteArrayList<>();
-    private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
+    private final SerialDispatcher calls = new SerialDispatcher();
     /** {@code null} until the first publish; guarded by {@link #lock} for writes. */
     private volatile T latest;
 
@@ -46,10 +43,10 @@ final class SnapshotPublisher<T> {
             listeners.add(listener);
             T current = latest;
             if (current != null) {
-                pending.add(() -> call(listener, current));
+                calls.enqueue(() -> call(listener, current));
             }
         }
-        drain();
+        calls.drain();
         return () -> listeners.remove(listener);
     }
 
@@ -62,27 +59,11 @@ final class SnapshotPublisher<T> {
             }
             latest = next;
             for (Consumer<? super T> listener : listeners) {
-                pending.add(() -> call(listener, next));
+                calls.enqueue(() -> call(listener, next));
             }
         }
-        drain();
+        calls.drain();
         return true;
-    }
-
-    private void drain() {
-        do {
-            if (!draining.compareAndSet(false, true)) {
-                return; // the thread draining now will run what we queued
-            }
-            try {
-                Runnable task;
-                while ((task = pending.poll()) != null) {
-                    task.run();
-                }
-            } finally {
-                draining.set(false);
-            }
-        } while (!pending.isEmpty());
     }
 
     private void call(Consumer<? super T> listener, T snapshot) {
