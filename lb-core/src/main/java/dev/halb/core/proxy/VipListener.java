@@ -184,16 +184,8 @@ public final class VipListener {
         return settings;
     }
 
-    VipSelector selector() {
-        return settings.selector();
-    }
-
     VipMetrics metrics() {
         return metrics;
-    }
-
-    ConnectObserver observer() {
-        return settings.observer();
     }
 
     boolean tryAdmit(int max) {
