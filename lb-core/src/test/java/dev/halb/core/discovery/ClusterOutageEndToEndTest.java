@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.halb.core.config.ZooKeeperConfig;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.testing.AdminJson;
-import dev.halb.core.testing.ShopPayload;
+import dev.halb.discovery.testing.ShopPayload;
 import dev.halb.core.testing.ShortConnectionLoad;
 import dev.halb.core.testing.TestBackend;
 import dev.halb.core.testing.TestConfigs;

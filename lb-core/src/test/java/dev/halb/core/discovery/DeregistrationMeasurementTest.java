@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halb.core.replica.Replica;
-import dev.halb.core.testing.ShopPayload;
+import dev.halb.discovery.testing.ShopPayload;
 import dev.halb.core.testing.ShortConnectionLoad;
 import dev.halb.core.testing.TestBackend;
 import dev.halb.core.testing.TestConfigs;
 import dev.halb.core.testing.ZooKeeperConfigs;
-import dev.halb.core.testing.ZooKeeperServerExtension;
+import dev.halb.discovery.testing.ZooKeeperServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,7 @@ import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.TestBackend;
 import dev.halb.core.testing.TestConfigs;
 import dev.halb.core.testing.ZooKeeperConfigs;
-import dev.halb.core.testing.ZooKeeperServerExtension;
+import dev.halb.discovery.testing.ZooKeeperServerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -10,7 +10,7 @@ import dev.halb.core.replica.Replica;
 import dev.halb.core.testing.AdminJson;
 import dev.halb.core.testing.TestConfigs;
 import dev.halb.core.testing.ZooKeeperConfigs;
-import dev.halb.core.testing.ZooKeeperServerExtension;
+import dev.halb.discovery.testing.ZooKeeperServerExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

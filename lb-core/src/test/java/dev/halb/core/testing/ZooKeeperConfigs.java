@@ -1,5 +1,7 @@
 package dev.halb.core.testing;
 
+import dev.halb.discovery.testing.ShopPayload;
+
 import dev.halb.core.config.AdminConfig;
 import dev.halb.core.config.DiscoveryConfig;
 import dev.halb.core.config.DrainConfig;

@@ -1,5 +1,7 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.testing.ShopPayload;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,61 +37,21 @@ class InteropTest {
     @RegisterExtension
     final ZooKeeperExtension zk = new ZooKeeperExtension();
 
-    /** The service's own payload, as in Curator's examples: a bean with zone and weight. */
-    public static class ShopDetails {
-        private String zone;
-        private int weight;
-        private String description;
-
-        public ShopDetails() {
-        }
-
-        ShopDetails(String zone, int weight, String description) {
-            this.zone = zone;
-            this.weight = weight;
-            this.description = description;
-        }
-
-        public String getZone() {
-            return zone;
-        }
-
-        public void setZone(String zone) {
-            this.zone = zone;
-        }
-
-        public int getWeight() {
-            return weight;
-        }
-
-        public void setWeight(int weight) {
-            this.weight = weight;
-        }
-
-        public String getDescription() {
-            return description;
-        }
-
-        public void setDescription(String description) {
-            this.description = description;
-        }
-    }
-
-    private static ServiceInstance<ShopDetails> instance(String id, int port, String zone, int weight)
+    private static ServiceInstance<ShopPayload> instance(String id, int port, String zone, int weight)
             throws Exception {
-        return ServiceInstance.<ShopDetails>builder().name("shop").id(id).address("127.0.0.1").port(port)
-                .payload(new ShopDetails(zone, weight, "no halb code here")).build();
+        return ServiceInstance.<ShopPayload>builder().name("shop").id(id).address("127.0.0.1").port(port)
+                .payload(new ShopPayload(zone, weight, "no halb code here")).build();
     }
 
     @Test
     void plainCuratorRegistrationsAreBalancedAndUnregisteringRemovesThem() throws Exception {
         CuratorFramework serviceClient = zk.plainClient();
-        ServiceDiscovery<ShopDetails> discovery = ServiceDiscoveryBuilder.builder(ShopDetails.class)
+        ServiceDiscovery<ShopPayload> discovery = ServiceDiscoveryBuilder.builder(ShopPayload.class)
                 .client(serviceClient).basePath("/halb/services").build();
         discovery.start();
         zk.track(discovery);
-        ServiceInstance<ShopDetails> a = instance("shop-a", 9001, "a", 100);
-        ServiceInstance<ShopDetails> b = instance("shop-b", 9002, "b", 300);
+        ServiceInstance<ShopPayload> a = instance("shop-a", 9001, "a", 100);
+        ServiceInstance<ShopPayload> b = instance("shop-b", 9002, "b", 300);
         discovery.registerService(a);
         discovery.registerService(b);
 
@@ -116,13 +78,13 @@ class InteropTest {
                 "shop-b");
 
         // Curator writes "enabled" when its serializer is not in compatible mode; false = drained.
-        ServiceDiscovery<ShopDetails> modern = ServiceDiscoveryBuilder.builder(ShopDetails.class)
+        ServiceDiscovery<ShopPayload> modern = ServiceDiscoveryBuilder.builder(ShopPayload.class)
                 .client(serviceClient).basePath("/halb/services")
-                .serializer(new JsonInstanceSerializer<>(ShopDetails.class, false)).build();
+                .serializer(new JsonInstanceSerializer<>(ShopPayload.class, false)).build();
         modern.start();
         zk.track(modern);
-        modern.registerService(ServiceInstance.<ShopDetails>builder().name("shop").id("shop-c").address("127.0.0.1")
-                .port(9003).payload(new ShopDetails("a", 100, "draining")).enabled(false).build());
+        modern.registerService(ServiceInstance.<ShopPayload>builder().name("shop").id("shop-c").address("127.0.0.1")
+                .port(9003).payload(new ShopPayload("a", 100, "draining")).enabled(false).build());
         await().atMost(Duration.ofSeconds(10)).until(() -> catalog.backends("shop").size() == 3);
         assertThat(catalog.backends("shop").backends().get(2))
                 .isEqualTo(new Backend("shop-c", "127.0.0.1", 9003, Locality.ofZone("a"), 100, Source.ZOOKEEPER, false));

@@ -1,5 +1,7 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.testing.ShopPayload;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halb.discovery.Backend;
@@ -12,36 +14,6 @@ import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.junit.jupiter.api.Test;
 
 class ServiceInstanceCodecTest {
-
-    /** A payload class of some other service, as Curator users write them. */
-    public static class ShopPayload {
-        private String zone;
-        private int weight;
-
-        public ShopPayload() {
-        }
-
-        ShopPayload(String zone, int weight) {
-            this.zone = zone;
-            this.weight = weight;
-        }
-
-        public String getZone() {
-            return zone;
-        }
-
-        public void setZone(String zone) {
-            this.zone = zone;
-        }
-
-        public int getWeight() {
-            return weight;
-        }
-
-        public void setWeight(int weight) {
-            this.weight = weight;
-        }
-    }
 
     private static Backend accepted(String nodeName, String json) {
         ServiceInstanceCodec.Result r = ServiceInstanceCodec.decode(nodeName, json.getBytes(StandardCharsets.UTF_8));
@@ -63,7 +35,7 @@ class ServiceInstanceCodecTest {
     void readsWhatCuratorWritesInBothSerializerModes() throws Exception {
         for (boolean compatible : new boolean[] {true, false}) {
             ServiceInstance<ShopPayload> si = ServiceInstance.<ShopPayload>builder().name("web").id("i-1")
-                    .address("10.0.0.5").port(8080).payload(new ShopPayload("eu-1a", 250)).build();
+                    .address("10.0.0.5").port(8080).payload(new ShopPayload("eu-1a", 250, "")).build();
             byte[] bytes = new JsonInstanceSerializer<>(ShopPayload.class, compatible).serialize(si);
             assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"@class\"");
             ServiceInstanceCodec.Result r = ServiceInstanceCodec.decode("i-1", bytes);

@@ -1,57 +1,13 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.testing.ZooKeeperServerExtension;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real ZooKeeper ({@link TestingServer} on a free port) per test, plus whatever the test opens
- * on it, closed after the test in reverse order.
+ * The shared {@link ZooKeeperServerExtension} plus connections through this library's own
+ * {@link ZooKeeperClients}.
  */
-final class ZooKeeperExtension implements BeforeEachCallback, AfterEachCallback {
-
-    private TestingServer server;
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
-
-    @Override
-    public void beforeEach(ExtensionContext context) throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        Exception first = null;
-        while (!opened.isEmpty()) {
-            try {
-                opened.pop().close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        server.close();
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    TestingServer server() {
-        return server;
-    }
-
-    String connectString() {
-        return server.getConnectString();
-    }
+final class ZooKeeperExtension extends ZooKeeperServerExtension {
 
     /** Settings for this server with short timeouts. */
     ZooKeeperSettings settings() {
@@ -64,43 +20,5 @@ final class ZooKeeperExtension implements BeforeEachCallback, AfterEachCallback 
 
     ZooKeeperConnection connect(ZooKeeperSettings settings) throws InterruptedException {
         return track(ZooKeeperClients.connect(settings, InstantSource.system()));
-    }
-
-    /** A plain Curator client, no halb code: what a backend service would use. */
-    CuratorFramework plainClient() throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connectString(), 10_000, 3_000,
-                new RetryOneTime(100));
-        client.start();
-        if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("test client did not connect to " + connectString());
-        }
-        track(client::close);
-        return client;
-    }
-
-    <T extends AutoCloseable> T track(T closeable) {
-        opened.push(closeable);
-        return closeable;
-    }
-
-    /**
-     * Ends {@code client}'s session on the server, as an expiry does: a second handle joins the
-     * session and closes it, so its ephemeral nodes go at once and the client sees Expired.
-     */
-    static void expireSession(CuratorFramework client, String connectString) throws Exception {
-        ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper twin = new ZooKeeper(connectString, 10_000, event -> {
-            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        }, zk.getSessionId(), zk.getSessionPasswd());
-        try {
-            if (!connected.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("could not join session 0x" + Long.toHexString(zk.getSessionId()));
-            }
-        } finally {
-            twin.close();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.halb.core.testing;
+package dev.halb.discovery.testing;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real ZooKeeper ({@link TestingServer} on a free port) per test, plus whatever the test opens
  * with {@link #track}, closed after the test in reverse order (replicas before the server).
+ * Shared by lb-discovery's and lb-core's tests through lb-discovery's test jar.
  */
-public final class ZooKeeperServerExtension implements BeforeEachCallback, AfterEachCallback {
+public class ZooKeeperServerExtension implements BeforeEachCallback, AfterEachCallback {
 
     private TestingServer server;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();

@@ -1,4 +1,4 @@
-package dev.halb.core.testing;
+package dev.halb.discovery.testing;
 
 /**
  * The payload of a service that knows nothing of halb, as in Curator's own examples: a bean of
