@@ -1,5 +1,7 @@
 package dev.halb.core.discovery;
 
+import dev.halb.discovery.testing.Closeables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,8 +27,8 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -42,19 +44,8 @@ class ClusterOutageEndToEndTest {
     /** Short ticks, so that sessions may be short and the outage outlasts the replica's quickly. */
     private static final int TICK_MS = 500;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closeables closeables = new Closeables();
 
     @Test
     void wholeEnsembleDownLosesNoClientConnectionAndResynchronisesAfter() throws Exception {
@@ -62,25 +53,25 @@ class ClusterOutageEndToEndTest {
         for (int i = 0; i < 3; i++) {
             specs.add(new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MS, -1));
         }
-        TestingCluster cluster = track(new TestingCluster(specs));
+        TestingCluster cluster = closeables.track(new TestingCluster(specs));
         cluster.start();
         String connect = cluster.getConnectString();
 
-        TestBackend one = track(TestBackend.echo());
-        TestBackend two = track(TestBackend.echo());
-        TestBackend late = track(TestBackend.echo());
+        TestBackend one = closeables.track(TestBackend.echo());
+        TestBackend two = closeables.track(TestBackend.echo());
+        TestBackend late = closeables.track(TestBackend.echo());
         // The backends' session (10 s, the most these ticks allow) outlives the outage.
         CuratorFramework backendClient = CuratorFrameworkFactory.newClient(connect, 10_000, 2_000,
                 new ExponentialBackoffRetry(100, 10));
         backendClient.start();
-        track(backendClient::close);
+        closeables.track(backendClient::close);
         assertThat(backendClient.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
-        ServiceDiscovery<ShopPayload> discovery = track(ZooKeeperConfigs.discovery(backendClient));
+        ServiceDiscovery<ShopPayload> discovery = closeables.track(ZooKeeperConfigs.discovery(backendClient));
         discovery.registerService(ZooKeeperConfigs.instance("web", "one", one.port(), "a"));
         discovery.registerService(ZooKeeperConfigs.instance("web", "two", two.port(), "a"));
 
         // The replica's session (2 s) is lost during the outage.
-        Replica replica = track(Replica.start(ZooKeeperConfigs.replica("steady", "a",
+        Replica replica = closeables.track(Replica.start(ZooKeeperConfigs.replica("steady", "a",
                 new ZooKeeperConfig(connect, "/halb", 2_000, 2_000, ""), TestConfigs.vip("web", List.of())),
                 Replica.Options.defaults()));
         InetSocketAddress admin = replica.adminAddress();
@@ -88,7 +79,7 @@ class ClusterOutageEndToEndTest {
         assertThat(status(admin).get("discovery").asText()).isEqualTo("connected");
         assertThat(AdminJson.metric(admin, "halb_discovery_connected")).isEqualTo(1.0);
 
-        ShortConnectionLoad load = track(ShortConnectionLoad.start(replica.vipAddress("web"),
+        ShortConnectionLoad load = closeables.track(ShortConnectionLoad.start(replica.vipAddress("web"),
                 ShortConnectionLoad.echo(), 4, 1_000_000));
         moreConnections(load, 200);
 

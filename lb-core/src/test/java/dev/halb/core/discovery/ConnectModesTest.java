@@ -1,5 +1,7 @@
 package dev.halb.core.discovery;
 
+import dev.halb.discovery.testing.Closeables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -24,11 +26,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -39,19 +40,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class ConnectModesTest {
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closeables closeables = new Closeables();
 
     private static ZooKeeperConfig embedded() {
         return new ZooKeeperConfig(ZooKeeperConfig.EMBEDDED, "/halb", 10_000, 3_000, "");
@@ -59,7 +49,7 @@ class ConnectModesTest {
 
     @Test
     void embeddedZooKeeperServesRegistrationsAndGoesWithTheReplica() throws Exception {
-        TestBackend backend = track(TestBackend.echo());
+        TestBackend backend = closeables.track(TestBackend.echo());
         // Whether or not 2181 is free here, someone holds it now: the replica takes a free port instead.
         ServerSocket squatter = null;
         try {
@@ -70,7 +60,7 @@ class ConnectModesTest {
         }
         Replica replica;
         try {
-            replica = track(Replica.start(ZooKeeperConfigs.replica("solo", "a", embedded(),
+            replica = closeables.track(Replica.start(ZooKeeperConfigs.replica("solo", "a", embedded(),
                     TestConfigs.vip("web", List.of())), Replica.Options.defaults()));
         } finally {
             if (squatter != null) {
@@ -85,8 +75,8 @@ class ConnectModesTest {
         assertThat(status.get("zookeeper").asText()).isEqualTo(connect);
 
         // A backend registers with the embedded server, as `halb register --zk <connect>` does.
-        ZooKeeperConnection backendSide = track(ZooKeeperClients.connect(ZooKeeperSettings.of(connect)));
-        ServiceRegistration registration = track(ServiceRegistration.register(backendSide,
+        ZooKeeperConnection backendSide = closeables.track(ZooKeeperClients.connect(ZooKeeperSettings.of(connect)));
+        ServiceRegistration registration = closeables.track(ServiceRegistration.register(backendSide,
                 new ServiceRegistration.Instance("web", "one", "127.0.0.1", backend.port(), Locality.ofZone("a"), 100)));
         await().atMost(Duration.ofSeconds(10)).until(() -> AdminJson.backendIds(admin, "web").equals(List.of("one")));
         EchoClient.times(replica.vipAddress("web"), 5);
@@ -103,10 +93,10 @@ class ConnectModesTest {
 
     @Test
     void anUnreachableZooKeeperDelaysTheStartByAtMostItsTimeoutAndStaticBackendsServe() throws Exception {
-        TestBackend backend = track(TestBackend.echo());
+        TestBackend backend = closeables.track(TestBackend.echo());
         ZooKeeperConfig nobody = new ZooKeeperConfig("127.0.0.1:" + FreePorts.next(), "/halb", 4_000, 1_000, "");
         long start = System.nanoTime();
-        Replica replica = track(Replica.start(ZooKeeperConfigs.replica("lonely", "", nobody,
+        Replica replica = closeables.track(Replica.start(ZooKeeperConfigs.replica("lonely", "", nobody,
                 TestConfigs.vip("web", backend)), Replica.Options.defaults()));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
         InetSocketAddress admin = replica.adminAddress();
@@ -122,8 +112,8 @@ class ConnectModesTest {
 
     @Test
     void withoutZooKeeperDiscoveryIsStaticAndHasNoConnectedGauge() throws Exception {
-        TestBackend backend = track(TestBackend.echo());
-        Replica replica = track(Replica.start(TestConfigs.replica(TestConfigs.vip("web", backend)),
+        TestBackend backend = closeables.track(TestBackend.echo());
+        Replica replica = closeables.track(Replica.start(TestConfigs.replica(TestConfigs.vip("web", backend)),
                 Replica.Options.defaults()));
         JsonNode status = AdminJson.get(replica.adminAddress(), "/api/v1/status");
         assertThat(status.get("discovery").asText()).isEqualTo("static");

@@ -1,5 +1,7 @@
 package dev.halb.core.discovery;
 
+import dev.halb.discovery.testing.Closeables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.zookeeper.CreateMode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,19 +47,8 @@ class RejectedBackendsTest {
     @RegisterExtension
     final ZooKeeperServerExtension zk = new ZooKeeperServerExtension();
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closeables closeables = new Closeables();
 
     private static VipConfig withCidrs(VipConfig v, List<Cidr> cidrs) {
         return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
@@ -69,10 +58,10 @@ class RejectedBackendsTest {
 
     @Test
     void aRegistrationOutsideTheAllowedNetworksGetsNoTraffic() throws Exception {
-        TestBackend legit = track(TestBackend.echo());
-        LoopbackEcho stray = track(LoopbackEcho.on("127.0.0.2"));
+        TestBackend legit = closeables.track(TestBackend.echo());
+        LoopbackEcho stray = closeables.track(LoopbackEcho.on("127.0.0.2"));
         // A static backend outside the networks: the operator's own file is trusted.
-        LoopbackEcho fixed = track(LoopbackEcho.on("127.0.0.3"));
+        LoopbackEcho fixed = closeables.track(LoopbackEcho.on("127.0.0.3"));
         ServiceDiscovery<ShopPayload> discovery = zk.track(ZooKeeperConfigs.discovery(zk.plainClient()));
         discovery.registerService(ZooKeeperConfigs.instance("web", "legit", legit.port(), ""));
         discovery.registerService(ZooKeeperConfigs.instance("web", "stray", "127.0.0.2", stray.port(), ""));
@@ -91,7 +80,7 @@ class RejectedBackendsTest {
         assertThat(legit.accepted() + fixed.accepted()).isEqualTo(40);
 
         // Republished with another backend: still rejected, but counted once.
-        TestBackend another = track(TestBackend.echo());
+        TestBackend another = closeables.track(TestBackend.echo());
         discovery.registerService(ZooKeeperConfigs.instance("web", "another", another.port(), ""));
         await().atMost(Duration.ofSeconds(10)).until(() -> AdminJson.backendIds(admin, "web").contains("another"));
         assertThat(AdminJson.backendIds(admin, "web")).doesNotContain("stray");
@@ -102,9 +91,9 @@ class RejectedBackendsTest {
 
     @Test
     void aHostNameIsResolvedOffThePathAndOneThatDoesNotResolveJoinsOnceItDoes() throws Exception {
-        TestBackend named = track(TestBackend.echo());
-        TestBackend late = track(TestBackend.echo());
-        TestBackend literal = track(TestBackend.echo());
+        TestBackend named = closeables.track(TestBackend.echo());
+        TestBackend late = closeables.track(TestBackend.echo());
+        TestBackend literal = closeables.track(TestBackend.echo());
         Map<String, InetAddress> dns = new ConcurrentHashMap<>();
         dns.put("named.backend.test", InetAddress.getByName("127.0.0.1"));
         Set<String> asked = ConcurrentHashMap.newKeySet();
@@ -149,7 +138,7 @@ class RejectedBackendsTest {
 
     @Test
     void unreadableInstanceNodesAreSkippedAndCountedWhileASiblingServes() throws Exception {
-        TestBackend good = track(TestBackend.echo());
+        TestBackend good = closeables.track(TestBackend.echo());
         CuratorFramework writer = zk.plainClient();
         zk.track(ZooKeeperConfigs.discovery(writer))
                 .registerService(ZooKeeperConfigs.instance("web", "good", good.port(), "a"));

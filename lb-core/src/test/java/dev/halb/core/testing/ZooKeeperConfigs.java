@@ -1,7 +1,5 @@
 package dev.halb.core.testing;
 
-import dev.halb.discovery.testing.ShopPayload;
-
 import dev.halb.core.config.AdminConfig;
 import dev.halb.core.config.DiscoveryConfig;
 import dev.halb.core.config.DrainConfig;
@@ -9,6 +7,7 @@ import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.ReplicaConfig;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.config.ZooKeeperConfig;
+import dev.halb.discovery.testing.ShopPayload;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;

@@ -1,7 +1,5 @@
 package dev.halb.discovery.testing;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public class ZooKeeperServerExtension implements BeforeEachCallback, AfterEachCallback {
 
     private TestingServer server;
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final Closeables opened = new Closeables();
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
@@ -31,17 +29,10 @@ public class ZooKeeperServerExtension implements BeforeEachCallback, AfterEachCa
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        Exception first = null;
-        while (!opened.isEmpty()) {
-            try {
-                opened.pop().close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        server.close();
-        if (first != null) {
-            throw first;
+        try {
+            opened.closeAll();
+        } finally {
+            server.close();
         }
     }
 
@@ -71,8 +62,7 @@ public class ZooKeeperServerExtension implements BeforeEachCallback, AfterEachCa
     }
 
     public <T extends AutoCloseable> T track(T closeable) {
-        opened.push(closeable);
-        return closeable;
+        return opened.track(closeable);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.testing.Closeables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,8 +26,8 @@ import org.apache.curator.test.TestingZooKeeperServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -41,19 +43,8 @@ class ClusterOutageTest {
     /** Short ticks, so sessions may be short and the outage can outlast halb's session quickly. */
     private static final int TICK_MS = 500;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closeables closeables = new Closeables();
 
     @Test
     void wholeEnsembleDownKeepsTheLastBackendsThenResynchronises() throws Exception {
@@ -61,7 +52,7 @@ class ClusterOutageTest {
         for (int i = 0; i < 3; i++) {
             specs.add(new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MS, -1));
         }
-        TestingCluster cluster = track(new TestingCluster(specs));
+        TestingCluster cluster = closeables.track(new TestingCluster(specs));
         cluster.start();
         String connect = cluster.getConnectString();
 
@@ -69,22 +60,22 @@ class ClusterOutageTest {
         CuratorFramework backendClient = CuratorFrameworkFactory.newClient(connect, 10_000, 2_000,
                 new ExponentialBackoffRetry(100, 10));
         backendClient.start();
-        track(backendClient::close);
+        closeables.track(backendClient::close);
         assertThat(backendClient.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
         ServiceDiscovery<ZonePayload> discovery = ServiceDiscoveryBuilder.builder(ZonePayload.class).client(backendClient)
                 .basePath("/halb/services").build();
         discovery.start();
-        track(discovery);
+        closeables.track(discovery);
         discovery.registerService(instance("before", 9001));
 
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
         // halb's session (2 s) is declared lost during the outage.
-        ZooKeeperConnection halb = track(ZooKeeperClients.connect(
+        ZooKeeperConnection halb = closeables.track(ZooKeeperClients.connect(
                 ZooKeeperSettings.of(connect).withTimeouts(2_000, 2_000), now::get));
         List<ConnectionState> curatorStates = new CopyOnWriteArrayList<>();
         halb.curator().getConnectionStateListenable().addListener((c, s) -> curatorStates.add(s));
         assertThat(halb.state().connected()).isTrue();
-        Catalog catalog = track(new Catalog(List.of(new ZooKeeperBackendSource(halb, DiscoveryRecorder.disabled()))));
+        Catalog catalog = closeables.track(new Catalog(List.of(new ZooKeeperBackendSource(halb, DiscoveryRecorder.disabled()))));
         List<BackendSet> seen = new CopyOnWriteArrayList<>();
         catalog.subscribe("web", seen::add);
         catalog.start();
