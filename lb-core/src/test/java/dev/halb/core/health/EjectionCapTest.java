@@ -87,7 +87,8 @@ class EjectionCapTest {
         try (ShortConnectionLoad load = ShortConnectionLoad.start(replica.vipAddress("web"),
                 ShortConnectionLoad.echo(), 4, n / 4)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.succeeded() + load.failed() == n);
-            assertThat(load.failures()).as("failed client connections").isEmpty();
+            assertThat(load.failures()).as("failed client connections (halb counted: %s)", outcomes(replica))
+                    .isEmpty();
         }
     }
 
@@ -96,6 +97,14 @@ class EjectionCapTest {
         assertThat(sum(metrics, "halb_ejections_total\\{vip=\"web\",[^}]*}")).as("ejections").isEqualTo(2);
         assertThat(sum(metrics, "halb_ejections_capped_total\\{vip=\"web\",}")).as("ejections refused by the cap")
                 .isPositive();
+    }
+
+    /** halb's own account of clients it closed, and the backends' states, to explain a failure. */
+    private static String outcomes(Replica replica) {
+        return replica.metrics().lines()
+                .filter(l -> l.startsWith("halb_rejected_total") || l.startsWith("halb_no_backend_total")
+                        || l.startsWith("halb_connect_failures_total"))
+                .toList() + " states " + states(replica);
     }
 
     private static List<String> states(Replica replica) {
