@@ -58,12 +58,14 @@ class RegisterCommandTest {
                     "--service", "web", "--address", "127.0.0.1", "--port", "8080", "--zone", "a",
                     "--region", "eu", "--rack", "r7", "--weight", "50", "--id", "web-1",
                     "--session-timeout-ms", "60000")) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> reader.checkExists().forPath(path) != null);
-                Stat stat = reader.checkExists().forPath(path);
+                // (Curator may register once more, delete then create, when its connection event
+                // comes late, so the node can be briefly absent: every read waits for it.)
+                Stat stat = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> reader.checkExists().forPath(path), s -> s != null);
                 assertThat(stat.getEphemeralOwner()).as("ephemeral").isNotZero();
 
-                byte[] body = reader.getData().forPath(path);
+                byte[] body = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> reader.getData().forPath(path), b -> b != null);
                 // Curator's own serializer reads it: it is Curator's format.
                 ServiceInstance<InstancePayload> instance =
                         new JsonInstanceSerializer<>(InstancePayload.class).deserialize(body);

@@ -100,7 +100,10 @@ class InteropTest {
         assertThat(registration.path()).isEqualTo("/halb/services/web/web-1");
 
         CuratorFramework other = zk.plainClient();
-        byte[] body = other.getData().forPath(registration.path());
+        // Curator's ServiceDiscovery registers again (delete, then create) when its connection
+        // event arrives after the first registration, so the node may be briefly absent.
+        byte[] body = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> other.getData().forPath(registration.path()), b -> b != null);
         String json = new String(body, StandardCharsets.UTF_8);
         assertThat(json).contains("\"name\":\"web\"", "\"id\":\"web-1\"", "\"address\":\"127.0.0.1\"",
                 "\"port\":8081", "\"serviceType\":\"DYNAMIC\"", "\"enabled\":true",

@@ -59,7 +59,10 @@ class SessionExpiryTest {
         ServiceRegistration registration = zk.track(ServiceRegistration.register(registrant,
                 ServiceRegistration.Instance.of("web", "127.0.0.1", 9001).withId("phoenix")));
         CuratorFramework observer = zk.plainClient();
-        long firstOwner = observer.checkExists().forPath(registration.path()).getEphemeralOwner();
+        // (Curator may register once more, delete then create, when its connection event comes late:
+        // wait for the node; the owner is this session either way.)
+        long firstOwner = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> observer.checkExists().forPath(registration.path()).getEphemeralOwner(), o -> o != 0);
 
         Catalog catalog = catalog(zk.connect());
         List<BackendSet> seen = new CopyOnWriteArrayList<>();
