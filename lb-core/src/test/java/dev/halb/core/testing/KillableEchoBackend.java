@@ -171,6 +171,11 @@ public final class KillableEchoBackend implements AutoCloseable {
     private void drainAndCloseListener() throws IOException {
         acceptAll();
         server.close();
+        // NIO defers closing a channel registered with a selector until its key is deregistered,
+        // which the next selection does: until then the kernel still listens and completes
+        // handshakes that the real close then resets. Select now, so that kill() returns only
+        // once connects are refused.
+        selector.selectNow();
         listenerClosed.countDown();
     }
 
