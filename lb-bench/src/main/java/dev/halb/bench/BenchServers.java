@@ -58,7 +58,7 @@ final class BenchServers implements AutoCloseable {
         VipConfig base = VipConfig.of("bench", any, List.of(new BackendConfig("127.0.0.1", port, "", "", "", 100)));
         VipConfig vip = new VipConfig(base.name(), base.bind(), base.service(), base.strategy(), base.zoneAffinity(),
                 base.backends(), new HealthCheckConfig(HealthCheckType.NONE, "/", 0, 1000, 500, 2, 2),
-                base.outlierDetection(), base.connectTimeoutMs(), base.connectRetries(), base.idleTimeoutMs(),
+                base.outlierDetection(), base.connectTimeoutMs(), base.connectRetries(), base.idleTimeoutMs(), base.finTimeoutMs(),
                 100_000, base.proxyProtocol(), base.allowedBackendCidrs());
         HalbConfig config = new HalbConfig(new ReplicaConfig("bench", "", ""), DiscoveryConfig.DEFAULT,
                 new AdminConfig(any, ""), List.of(vip), new DrainConfig(0, 1000));

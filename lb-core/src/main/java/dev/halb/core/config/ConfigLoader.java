@@ -55,7 +55,7 @@ public final class ConfigLoader {
     private static final List<String> ADMIN_KEYS = List.of("bind", "token");
     private static final List<String> VIP_KEYS = List.of("name", "bind", "service", "strategy", "zoneAffinity",
             "backends", "healthCheck", "outlierDetection", "connectTimeoutMs", "connectRetries", "idleTimeoutMs",
-            "maxConnections", "proxyProtocol", "allowedBackendCidrs");
+            "finTimeoutMs", "maxConnections", "proxyProtocol", "allowedBackendCidrs");
     private static final List<String> ZONE_AFFINITY_KEYS = List.of("enabled", "minBackends");
     private static final List<String> BACKEND_KEYS = List.of("address", "port", "zone", "region", "rack", "weight");
     private static final List<String> HEALTH_CHECK_KEYS = List.of("type", "path", "port", "intervalMs", "timeoutMs",
@@ -525,12 +525,13 @@ public final class ConfigLoader {
             int connectTimeoutMs = integer(m, path, "connectTimeoutMs", d.connectTimeoutMs(), 1, 600_000);
             int connectRetries = integer(m, path, "connectRetries", d.connectRetries(), 0, 10);
             long idleTimeoutMs = longValue(m, path, "idleTimeoutMs", d.idleTimeoutMs(), 1, MAX_IDLE_TIMEOUT_MS);
+            long finTimeoutMs = longValue(m, path, "finTimeoutMs", d.finTimeoutMs(), 1, MAX_IDLE_TIMEOUT_MS);
             int maxConnections = integer(m, path, "maxConnections", d.maxConnections(), 1, 1_000_000);
             ProxyProtocol proxyProtocol = choice(m, path, "proxyProtocol", d.proxyProtocol(), ProxyProtocol::fromLabel);
             List<Cidr> allowedBackendCidrs = cidrs(m, path);
 
             return new VipConfig(name, bind, service, strategy, zoneAffinity, backends, healthCheck, outlierDetection,
-                    connectTimeoutMs, connectRetries, idleTimeoutMs, maxConnections, proxyProtocol,
+                    connectTimeoutMs, connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol,
                     allowedBackendCidrs);
         }
 

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param connectTimeoutMs    a backend connect slower than this fails and is retried elsewhere
  * @param connectRetries      other backends tried after a failed connect
  * @param idleTimeoutMs       a connection with no bytes either way this long is closed
+ * @param finTimeoutMs        once one side has sent its FIN or closed, the connection is closed after this
+ *                            long without bytes moving (the other side's queued bytes included)
  * @param maxConnections      open client connections per replica; beyond it new clients are closed at once
  * @param proxyProtocol       PROXY header sent to backends
  * @param allowedBackendCidrs discovered backends outside these are rejected; empty = any
@@ -25,8 +27,11 @@ import java.util.Objects;
 public record VipConfig(String name, BindAddress bind, String service, Strategy strategy,
                         ZoneAffinityConfig zoneAffinity, List<BackendConfig> backends, HealthCheckConfig healthCheck,
                         OutlierDetectionConfig outlierDetection, int connectTimeoutMs, int connectRetries,
-                        long idleTimeoutMs, int maxConnections, ProxyProtocol proxyProtocol,
+                        long idleTimeoutMs, long finTimeoutMs, int maxConnections, ProxyProtocol proxyProtocol,
                         List<Cidr> allowedBackendCidrs) {
+
+    /** HAProxy's usual {@code timeout client-fin}: long enough for a reply to a half-closed request to start. */
+    public static final long DEFAULT_FIN_TIMEOUT_MS = 5_000;
 
     public VipConfig {
         Objects.requireNonNull(name, "name");
@@ -39,12 +44,18 @@ public record VipConfig(String name, BindAddress bind, String service, Strategy 
         Objects.requireNonNull(outlierDetection, "outlierDetection");
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         allowedBackendCidrs = List.copyOf(allowedBackendCidrs);
+        if (idleTimeoutMs < 1) {
+            throw new IllegalArgumentException("idleTimeoutMs: " + idleTimeoutMs + " (expected: at least 1)");
+        }
+        if (finTimeoutMs < 1) {
+            throw new IllegalArgumentException("finTimeoutMs: " + finTimeoutMs + " (expected: at least 1)");
+        }
     }
 
     /** A VIP with every optional key at its default: handy in tests and the demo. */
     public static VipConfig of(String name, BindAddress bind, List<BackendConfig> backends) {
         return new VipConfig(name, bind, name, Strategy.P2C, ZoneAffinityConfig.DEFAULT, backends,
-                HealthCheckConfig.DEFAULT, OutlierDetectionConfig.DEFAULT, 1000, 2, 600_000, 10_000,
+                HealthCheckConfig.DEFAULT, OutlierDetectionConfig.DEFAULT, 1000, 2, 600_000, DEFAULT_FIN_TIMEOUT_MS, 10_000,
                 ProxyProtocol.OFF, List.of());
     }
 

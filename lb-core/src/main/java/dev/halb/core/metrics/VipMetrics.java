@@ -15,7 +15,12 @@ public interface VipMetrics {
         /** Every connect attempt, retries included, failed. */
         CONNECT_FAILED("connect_failed"),
         /** The VIP is draining or being removed. */
-        DRAINING("draining");
+        DRAINING("draining"),
+        /**
+         * This replica could not open the backend connection (out of file descriptors, socket
+         * buffers, memory or local ports): its own fault, not the backend's.
+         */
+        NO_RESOURCES("no_resources");
 
         private final String label;
 

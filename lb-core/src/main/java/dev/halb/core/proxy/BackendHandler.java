@@ -10,6 +10,7 @@ final class BackendHandler extends RelayHandler {
 
     private final Endpoint endpoint;
     private final VipMetrics metrics;
+    private Channel channel;
 
     /**
      * The client becomes the peer only once the connect succeeded: a failed connect can still
@@ -21,8 +22,20 @@ final class BackendHandler extends RelayHandler {
         this.metrics = metrics;
     }
 
-    void connected(Channel client) {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    Channel channel() {
+        return channel;
+    }
+
+    void connected(Channel client, FrontendHandler frontend) {
         this.peer = client;
+        this.peerHandler = frontend;
+        this.connection = frontend;
     }
 
     @Override

@@ -7,19 +7,26 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
 /**
- * The client half of a proxied connection. On accept it admits the client (or refuses it beyond
- * {@code maxConnections}), picks a backend, connects to it on the client's own event loop, and
- * retries on another backend after a refused or timed out connect. Once connected it relays
- * client bytes to the backend.
+ * The client half of a proxied connection, and the connection itself. On accept it admits the
+ * client (or refuses it beyond {@code maxConnections}), picks a backend, connects to it on the
+ * client's own event loop, and retries on another backend after a refused or timed out connect.
+ * Once connected it relays client bytes to the backend.
  *
  * <p>The client channel starts with {@code autoRead} off, yet io_uring and epoll can still
  * deliver a first read and a FIN before the backend is up. Those are held here and passed on,
- * in order, once it is, so a client that writes and half-closes at once is served whole.
+ * in order, once it is, so a client that writes and half-closes at once is served whole. A
+ * client that leaves while its backend connect is under way cancels the connect: the backend
+ * gets no connection and the attempt counts neither as a success nor as a failure.
+ *
+ * <p>The connection's timeouts are checked by its event loop's {@link ConnectionSweeper}: idle
+ * ({@code idleTimeoutMs} without a byte either way), half-closed ({@code finTimeoutMs} without a
+ * byte once either side sent its FIN), and closing (one side closed: the other gets at most
+ * {@code finTimeoutMs} to take its queued bytes). It holds its {@code maxConnections} slot until
+ * both of its channels are closed.
  */
 final class FrontendHandler extends RelayHandler implements ChannelFutureListener {
 
@@ -32,6 +39,9 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     /** The endpoint being connected to, and its backend handler; {@code null} once connected or given up. */
     private Endpoint connecting;
     private BackendHandler connectingHandler;
+    private Channel connectingChannel;
+    /** The client left while a connect was under way. */
+    private boolean connectCancelled;
     private long connectStartNanos;
     private Endpoint[] tried;
     private int triedCount;
@@ -39,11 +49,27 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     private ArrayDeque<Object> held;
     private boolean heldInputShutdown;
 
+    // Timeouts, checked by the sweeper; times are the sweeper's milliseconds.
+    private ConnectionSweeper sweeper;
+    FrontendHandler sweepPrev;
+    FrontendHandler sweepNext;
+    private long lastActivity;
+    private boolean halfClosed;
+    private long closeDeadline = Long.MAX_VALUE;
+    /** Channels of this connection still open: the client's, and the backend's once connected. */
+    private int openSides;
+
     FrontendHandler(VipListener vip) {
         this.vip = vip;
         // Settings are read once per connection: a changed VIP applies to new connections.
         this.settings = vip.settings();
         this.metrics = vip.metrics();
+        this.connection = this;
+    }
+
+    @Override
+    Channel channel() {
+        return ctx == null ? null : ctx.channel();
     }
 
     @Override
@@ -51,16 +77,21 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         this.ctx = ctx;
         Channel client = ctx.channel();
         if (!vip.tryAdmit(settings.config().maxConnections())) {
-            metrics.rejected(VipMetrics.Rejection.MAX_CONNECTIONS);
+            vip.refused(VipMetrics.Rejection.MAX_CONNECTIONS, client);
             client.close();
             return;
         }
         admitted = true;
+        openSides = 1;
         metrics.connectionOpened();
         vip.track(client);
+        sweeper = ConnectionSweeper.of(client.eventLoop());
+        sweeper.add(this);
+        lastActivity = sweeper.now;
         Endpoint first = settings.selector().pick(client.remoteAddress());
         if (first == null) {
             metrics.noBackend();
+            vip.refusedNoBackend(client);
             client.close();
             return;
         }
@@ -72,8 +103,19 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         connecting = endpoint;
         connectStartNanos = System.nanoTime();
         connectingHandler = new BackendHandler(endpoint, metrics);
-        settings.connector().connect(ctx.channel().eventLoop(), endpoint.address(), connectingHandler)
-                .addListener(this);
+        ChannelFuture f;
+        try {
+            f = settings.connector().connect(ctx.channel().eventLoop(), endpoint.address(), connectingHandler);
+        } catch (RuntimeException e) {
+            // Opening the socket failed (no descriptors left, say): this replica's problem.
+            connecting = null;
+            connectingHandler = null;
+            endpoint.connectionClosed();
+            noResources(e);
+            return;
+        }
+        connectingChannel = f.channel();
+        f.addListener(this);
     }
 
     /** The backend connect finished. Runs on the client's event loop. */
@@ -83,26 +125,33 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         BackendHandler backendHandler = connectingHandler;
         connecting = null;
         connectingHandler = null;
+        connectingChannel = null;
         Channel client = ctx.channel();
+        if (connectCancelled || !client.isActive()) {
+            // The client left first: not the backend's doing, and not a connection to it.
+            if (future.isSuccess()) {
+                future.channel().close(); // its channelInactive releases the endpoint
+            } else {
+                endpoint.connectionClosed();
+            }
+            return;
+        }
         if (future.isSuccess()) {
             settings.observer().connectSucceeded(endpoint);
             metrics.connectSucceeded(endpoint.backend(), System.nanoTime() - connectStartNanos);
             metrics.zoneConnection(endpoint.zone());
-            Channel backend = future.channel();
-            if (!client.isActive()) {
-                backend.close();
-                return;
-            }
-            backendHandler.connected(client);
-            connected(backend);
+            backendHandler.connected(client, this);
+            connected(future.channel(), backendHandler);
             return;
         }
         endpoint.connectionClosed();
-        metrics.connectFailed(endpoint.backend());
-        settings.observer().connectFailed(endpoint);
-        if (!client.isActive()) {
+        Throwable cause = future.cause();
+        if (LocalErrors.isLocalResourceError(cause)) {
+            noResources(cause);
             return;
         }
+        metrics.connectFailed(endpoint.backend());
+        settings.observer().connectFailed(endpoint);
         if (tried == null) {
             tried = new Endpoint[settings.config().connectRetries() + 1];
         }
@@ -111,15 +160,23 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
                 ? settings.selector().pickExcluding(client.remoteAddress(), tried, triedCount)
                 : null;
         if (next == null) {
-            metrics.rejected(VipMetrics.Rejection.CONNECT_FAILED);
+            vip.refused(VipMetrics.Rejection.CONNECT_FAILED, client);
             client.close();
             return;
         }
         connect(next);
     }
 
-    private void connected(Channel backend) {
+    /** A backend connect failed for a reason of this replica's own: close the client, blame no backend. */
+    private void noResources(Throwable cause) {
+        vip.noResources(ctx.channel(), cause);
+        ctx.channel().close();
+    }
+
+    private void connected(Channel backend, BackendHandler backendHandler) {
         peer = backend;
+        peerHandler = backendHandler;
+        openSides++;
         ProxyProtocol proxyProtocol = settings.config().proxyProtocol();
         if (proxyProtocol != ProxyProtocol.OFF) {
             ProxyHeaders.write(proxyProtocol, ctx.channel(), backend);
@@ -136,9 +193,8 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         if (heldInputShutdown) {
             inputShutdown(ctx);
         } else if (backend.isWritable()) {
-            resumeReading(ctx.channel());
+            resumeReading();
         } // else the backend's writability change resumes the client
-
     }
 
     @Override
@@ -154,13 +210,65 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         heldInputShutdown = true;
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close();
+    /** Bytes moved: a field write, the sweeper's clock being read once per sweep. */
+    void activity() {
+        lastActivity = sweeper.now;
+    }
+
+    /** A side sent its FIN: from now on the connection lives only while bytes move. */
+    void halfClosed() {
+        if (!halfClosed) {
+            halfClosed = true;
+            lastActivity = sweeper.now;
+        }
+    }
+
+    /** One of this connection's channels closed; the other gets at most finTimeoutMs more. */
+    void sideClosed(RelayHandler side) {
+        if (sweeper == null) {
             return;
         }
-        super.userEventTriggered(ctx, evt);
+        long deadline = sweeper.now + settings.config().finTimeoutMs();
+        if (deadline < closeDeadline) {
+            closeDeadline = deadline;
+        }
+        if (--openSides == 0) {
+            finished();
+        }
+    }
+
+    /** Resets both channels: the connection ends now, queued bytes dropped. */
+    void abortBoth() {
+        broken = true;
+        if (peerHandler != null) {
+            peerHandler.broken = true;
+        }
+        abort(peer);
+        abort(ctx.channel());
+    }
+
+    /** Checks this connection's timeouts; called by the sweeper on the event loop. */
+    void sweep(long now, boolean memoryOk) {
+        if (now >= closeDeadline) {
+            abortBoth();
+            return;
+        }
+        long limit = halfClosed ? settings.config().finTimeoutMs() : settings.config().idleTimeoutMs();
+        if (now - lastActivity >= limit) {
+            if (halfClosed) {
+                abortBoth();
+            } else {
+                // Idle: an orderly close of the client; closing it closes the backend after its writes.
+                ctx.channel().close();
+            }
+            return;
+        }
+        if (memoryOk) {
+            resumeIfMemoryBack();
+            if (peerHandler != null) {
+                peerHandler.resumeIfMemoryBack();
+            }
+        }
     }
 
     @Override
@@ -169,13 +277,22 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             held.forEach(ReferenceCountUtil::release);
             held = null;
         }
+        if (connectingChannel != null) {
+            // Cancel the connect under way; operationComplete sees the flag and blames no one.
+            connectCancelled = true;
+            connectingChannel.close();
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** Both channels are closed: release the slot. */
+    private void finished() {
+        sweeper.remove(this);
         if (admitted) {
             admitted = false;
             vip.release();
             metrics.connectionClosed();
         }
-        // A connect still under way finds the client inactive in operationComplete and closes.
-        super.channelInactive(ctx);
     }
 
     @Override

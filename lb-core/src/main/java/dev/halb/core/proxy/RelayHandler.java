@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.logging.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,6 +12,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,16 +26,29 @@ import org.slf4j.LoggerFactory;
  *   <li>Backpressure: bytes are written in {@code channelRead} and flushed in
  *       {@code channelReadComplete}; while the peer is not writable (its outbound buffer is above
  *       the high water mark) this side stops reading, and the peer's handler resumes it in
- *       {@code channelWritabilityChanged}. Nothing is buffered without bound.</li>
+ *       {@code channelWritabilityChanged}. While direct memory is short no side reads at all
+ *       (see {@link DirectMemory}).</li>
  *   <li>Half-close: a FIN read here becomes {@code shutdownOutput} on the peer once every byte
- *       before it has been written; a channel whose input and output are both shut is closed.</li>
- *   <li>Close: when this channel closes (reset, error, idle timeout, both FINs), the peer is
- *       flushed and closed.</li>
+ *       before it has been written; a channel whose input and output are both shut is closed.
+ *       From the first FIN on, the connection is closed after {@code finTimeoutMs} without bytes
+ *       moving.</li>
+ *   <li>Close: when this channel closes cleanly (both FINs, idle timeout), the peer is flushed and
+ *       closed, and gets at most {@code finTimeoutMs} for that. When it breaks (reset, any I/O
+ *       error) the peer is aborted at once with a reset, its queued bytes dropped, and nothing
+ *       more is read from either.</li>
  * </ul>
  */
 abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
+    private static final RateLimitedLog unexpected = new RateLimitedLog(log);
+    private static final RateLimitedLog memoryShort = new RateLimitedLog(log);
+
+    /**
+     * The most a side may have queued towards its peer before a read beyond it counts as over
+     * the connection's bound: the high water mark plus one read of the largest size.
+     */
+    static final long QUEUE_BOUND = VipListener.WATER_MARK.high() + VipListener.MAX_READ;
 
     /**
      * After the peer's pending writes are out, shut its output, then close it if its input is
@@ -90,8 +105,31 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         d.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
     }
 
+    /** Closes {@code c} with a reset (SO_LINGER 0), dropping whatever it still had queued. */
+    static void abort(Channel c) {
+        if (c == null || !c.isOpen()) {
+            return;
+        }
+        if (c.isActive()) {
+            try {
+                c.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                // Closing without the reset is the best that is left.
+            }
+        }
+        c.close();
+    }
+
     /** The other side; {@code null} until the backend connection is up. */
     Channel peer;
+    /** The handler of the other side; {@code null} until the backend connection is up. */
+    RelayHandler peerHandler;
+    /** The connection this half belongs to: its timeouts, activity and accounting. */
+    FrontendHandler connection;
+    /** This side's reading was paused because direct memory was short; the sweep resumes it. */
+    boolean pausedForMemory;
+    /** This side broke (reset, I/O error): its peer was aborted and nothing more is relayed. */
+    boolean broken;
     /** Bytes read since they were last reported to metrics. */
     private long unreportedBytes;
 
@@ -102,12 +140,40 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             hold(ctx, msg);
             return;
         }
+        if (broken || !p.isActive()) {
+            // The other side is gone (or this one broke): there is nowhere for these bytes to go.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        connection.activity();
         if (msg instanceof ByteBuf buf) {
             unreportedBytes += buf.readableBytes();
         }
         p.write(msg, p.voidPromise());
+        Channel self = ctx.channel();
         if (!p.isWritable()) {
-            ctx.channel().config().setAutoRead(false);
+            if (!self.config().isAutoRead()) {
+                // Read although paused: io_uring and epoll drain a socket whose peer sent a FIN or
+                // a reset. Past the connection's bound that is only tolerated while memory lasts.
+                queuedWhilePaused(ctx, p);
+            } else {
+                self.config().setAutoRead(false);
+                DirectMemory.check();
+            }
+        } else if (DirectMemory.underPressure() && self.config().isAutoRead()) {
+            pausedForMemory = true;
+            self.config().setAutoRead(false);
+        }
+    }
+
+    private void queuedWhilePaused(ChannelHandlerContext ctx, Channel p) {
+        if (p.unsafe().outboundBuffer() == null || p.unsafe().outboundBuffer().totalPendingWriteBytes() <= QUEUE_BOUND) {
+            return;
+        }
+        if (DirectMemory.check()) {
+            memoryShort.warn("closing {}: direct memory is {} of {} bytes and its peer is not reading",
+                    ctx.channel(), DirectMemory.used(), DirectMemory.max());
+            connection.abortBoth();
         }
     }
 
@@ -125,9 +191,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Channel p = peer;
-        if (p != null && ctx.channel().isWritable()) {
-            resumeReading(p);
+        if (peer != null && ctx.channel().isWritable()) {
+            peerHandler.resumeReading();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -143,11 +208,15 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     /** This side sent a FIN: pass it on, and close this channel if its output is shut as well. */
     void inputShutdown(ChannelHandlerContext ctx) {
+        if (broken) {
+            return;
+        }
         Channel p = peer;
         if (p == null) {
             holdInputShutdown(ctx);
             return;
         }
+        connection.halfClosed();
         shutdownOutputAfterWrites(p);
         if (((DuplexChannel) ctx.channel()).isOutputShutdown()) {
             ctx.close();
@@ -158,24 +227,48 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SHUTDOWN_OUTPUT);
     }
 
-    /** Lets a paused channel read again, unless its input is already over. */
-    static void resumeReading(Channel c) {
-        if (c.config().isAutoRead() || !c.isActive()) {
+    /**
+     * Lets this side read again (its peer drained below the low water mark), unless its input is
+     * over, or direct memory is short: then the sweep resumes it later.
+     */
+    final void resumeReading() {
+        Channel c = channel();
+        if (c == null || c.config().isAutoRead() || !c.isActive() || broken) {
             return;
         }
         if (c instanceof DuplexChannel d && d.isInputShutdown()) {
             return;
         }
+        if (DirectMemory.underPressure()) {
+            pausedForMemory = true;
+            return;
+        }
+        pausedForMemory = false;
         c.config().setAutoRead(true);
     }
 
+    /** Called by the sweep: resumes a side paused for memory once memory is back. */
+    final void resumeIfMemoryBack() {
+        if (pausedForMemory && peer != null && peer.isWritable()) {
+            resumeReading();
+        }
+    }
+
+    /** This side's channel. */
+    abstract Channel channel();
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closePeer();
+        if (connection != null) {
+            connection.sideClosed(this);
+        }
+        if (!broken) {
+            closePeer();
+        }
         ctx.fireChannelInactive();
     }
 
-    /** Closes the peer once what was written to it is out. */
+    /** Closes the peer once what was written to it is out; the sweep enforces the fin timeout. */
     final void closePeer() {
         Channel p = peer;
         if (p != null && p.isActive()) {
@@ -187,15 +280,26 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("{}: {}", ctx.channel(), cause.toString());
+        } else if (LocalErrors.isLocalResourceError(cause)) {
+            unexpected.warn("{}: closing, {}", ctx.channel(), LocalErrors.describe(cause));
         } else {
-            log.warn("{}: unexpected error, closing", ctx.channel(), cause);
+            unexpected.warn("{}: unexpected error, closing: {}", ctx.channel(), cause.toString());
+            log.debug("{}: unexpected error", ctx.channel(), cause);
         }
+        // The connection is broken: whatever this side or its peer still had to say is lost,
+        // so the peer is reset at once rather than left to finish.
+        broken = true;
+        if (peerHandler != null) {
+            peerHandler.broken = true;
+        }
+        abort(peer);
         ctx.close();
     }
 
     /** A message arrived before the peer exists (only the frontend can see this). */
     void hold(ChannelHandlerContext ctx, Object msg) {
-        throw new IllegalStateException("read before the peer exists on " + ctx.channel());
+        ReferenceCountUtil.release(msg);
+        ctx.close();
     }
 
     /** A FIN arrived before the peer exists (only the frontend can see this). */

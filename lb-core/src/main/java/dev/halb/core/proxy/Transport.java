@@ -36,6 +36,26 @@ public enum Transport {
     public static final String PROPERTY = "halb.transport";
     public static final String ENV = "HALB_TRANSPORT";
 
+    static {
+        // Netty's io_uring transport (4.2.18) re-arms reading with an edge-triggered multishot
+        // POLLIN after a read loop that emptied the socket, even when the peer's FIN or reset is
+        // already pending behind the data it just read. A backend that writes a few bytes and
+        // then resets (after the client's FIN, say) thus never wakes the channel again: both
+        // channels and their descriptors stayed open until the idle timeout. One-shot polls
+        // report a condition that is already there, so they are used instead. Multishot accept
+        // is turned off for a like reason: with it, pausing accepts (autoRead off) after an
+        // accept failed for lack of descriptors does not stop the next failures, and the loop
+        // spins. An explicit -D setting of either property wins.
+        defaultProperty("io.netty.iouring.pollAddMultishotEnabled", "false");
+        defaultProperty("io.netty.iouring.acceptMultiShotEnabled", "false");
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
     private final String label;
 
     Transport(String label) {

@@ -15,13 +15,20 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.timeout.IdleStateHandler;
+import dev.halb.core.logging.RateLimitedLog;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The listener of one VIP: accepts clients on its bind address and hands each to a
@@ -42,8 +49,18 @@ public final class VipListener {
      * than 64 KiB reads, and stay below the high water mark so one read never pauses the side
      * that made it. The allocator is stateless and shared; each channel gets its own handle.
      */
+    static final int MAX_READ = 256 * 1024;
     static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
-            new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
+            new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ);
+
+    /**
+     * How long accepting pauses after this replica ran out of a local resource (an accept or a
+     * backend socket failed for lack of descriptors, say): clients wait in the kernel's backlog
+     * meanwhile, instead of the loop spinning on a failure that repeats until something closes.
+     */
+    static final long ACCEPT_PAUSE_MS = 100;
+
+    private static final Logger log = LoggerFactory.getLogger(VipListener.class);
 
     /**
      * What a new connection reads once when it starts; replaced as a whole when the VIP changes,
@@ -60,6 +77,10 @@ public final class VipListener {
     private final ChannelGroup clients;
     private volatile Settings settings;
     private volatile Channel serverChannel;
+    private final AtomicBoolean acceptPaused = new AtomicBoolean();
+    private final Map<VipMetrics.Rejection, RateLimitedLog> refusalLogs = new EnumMap<>(VipMetrics.Rejection.class);
+    private final RateLimitedLog noBackendLog = new RateLimitedLog(log);
+    private final RateLimitedLog acceptErrorLog = new RateLimitedLog(log);
 
     public VipListener(VipConfig config, EventLoopGroup group, Transport transport, VipSelector selector,
                        VipMetrics metrics, ConnectObserver observer) {
@@ -69,6 +90,9 @@ public final class VipListener {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clients = new DefaultChannelGroup("vip-" + name, GlobalEventExecutor.INSTANCE);
         this.settings = settingsFor(config, selector, observer);
+        for (VipMetrics.Rejection r : VipMetrics.Rejection.values()) {
+            refusalLogs.put(r, new RateLimitedLog(log));
+        }
     }
 
     private Settings settingsFor(VipConfig config, VipSelector selector, ConnectObserver observer) {
@@ -95,11 +119,10 @@ public final class VipListener {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
+                .handler(new AcceptErrors())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        long idleMs = settings.config().idleTimeoutMs();
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("frontend", new FrontendHandler(VipListener.this));
                     }
                 });
@@ -202,5 +225,63 @@ public final class VipListener {
 
     void track(Channel client) {
         clients.add(client);
+    }
+
+    /** A client was refused before reaching a backend: counted, and logged at most every 10 s. */
+    void refused(VipMetrics.Rejection reason, Channel client) {
+        metrics.rejected(reason);
+        switch (reason) {
+            case MAX_CONNECTIONS -> refusalLogs.get(reason).warn(
+                    "VIP {}: refused client {}: maxConnections ({}) reached", name, client.remoteAddress(),
+                    settings.config().maxConnections());
+            case CONNECT_FAILED -> refusalLogs.get(reason).warn(
+                    "VIP {}: closed client {}: every backend connect failed", name, client.remoteAddress());
+            default -> refusalLogs.get(reason).warn("VIP {}: refused client {}: {}", name, client.remoteAddress(),
+                    reason.label());
+        }
+    }
+
+    void refusedNoBackend(Channel client) {
+        noBackendLog.warn("VIP {}: closed client {}: no backend is a candidate", name, client.remoteAddress());
+    }
+
+    /**
+     * A backend connection could not be opened for lack of a local resource: the client is
+     * closed and counted, no backend is blamed, and accepting pauses briefly.
+     */
+    void noResources(Channel client, Throwable cause) {
+        metrics.rejected(VipMetrics.Rejection.NO_RESOURCES);
+        refusalLogs.get(VipMetrics.Rejection.NO_RESOURCES).warn(
+                "VIP {}: closed client {}: cannot open a backend connection: {}; accepting pauses {} ms",
+                name, client.remoteAddress(), LocalErrors.describe(cause), ACCEPT_PAUSE_MS);
+        pauseAccepting(serverChannel);
+    }
+
+    /** Stops accepting on {@code c} for {@link #ACCEPT_PAUSE_MS}, unless already paused. */
+    private void pauseAccepting(Channel c) {
+        if (c == null || !c.isActive() || !acceptPaused.compareAndSet(false, true)) {
+            return;
+        }
+        c.config().setAutoRead(false);
+        c.eventLoop().schedule(() -> {
+            acceptPaused.set(false);
+            if (c.isActive()) {
+                c.config().setAutoRead(true);
+            }
+        }, ACCEPT_PAUSE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Failures of the listening socket itself, above all an accept that fails for lack of file
+     * descriptors: pause and retry rather than spin, with one log line per interval.
+     */
+    private final class AcceptErrors extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            acceptErrorLog.warn("VIP {}: accepting a client failed: {}; accepting pauses {} ms", name,
+                    LocalErrors.describe(cause), ACCEPT_PAUSE_MS);
+            pauseAccepting(ctx.channel());
+        }
     }
 }

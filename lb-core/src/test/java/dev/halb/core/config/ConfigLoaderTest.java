@@ -109,7 +109,7 @@ class ConfigLoaderTest {
         VipConfig web = new VipConfig("web", new BindAddress("0.0.0.0", 8080), "web", Strategy.P2C,
                 new ZoneAffinityConfig(true, 3), List.of(new BackendConfig("127.0.0.1", 9001, "a", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.TCP, "/health", 0, 1000, 500, 2, 2),
-                new OutlierDetectionConfig(2, 5000, 50), 1000, 2, 600_000, 10_000, ProxyProtocol.OFF, List.of());
+                new OutlierDetectionConfig(2, 5000, 50), 1000, 2, 600_000, 5_000, 10_000, ProxyProtocol.OFF, List.of());
         assertThat(config).isEqualTo(new HalbConfig(
                 new ReplicaConfig("", "", ""),
                 new DiscoveryConfig(new ZooKeeperConfig("", "/halb", 15_000, 5_000, "")),
@@ -165,7 +165,7 @@ class ConfigLoaderTest {
                 List.of(new BackendConfig("db1.internal", 5432, "a", "eu", "r1", 200),
                         new BackendConfig("fd00::2", 5432, "", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.HTTP, "/ready", 8081, 250, 100, 3, 5),
-                new OutlierDetectionConfig(0, 1000, 100), 250, 0, 2_592_000_000L, 1_000_000, ProxyProtocol.V2,
+                new OutlierDetectionConfig(0, 1000, 100), 250, 0, 2_592_000_000L, 5_000, 1_000_000, ProxyProtocol.V2,
                 List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8"))));
         assertThat(db.staticBackends().get(1).id()).isEqualTo("[fd00::2]:5432");
 
@@ -213,7 +213,7 @@ class ConfigLoaderTest {
             assertThat(e.path()).isEqualTo("vips[0].strategie");
             assertThat(e).hasMessage("vips[0].strategie: unknown key (expected one of: name, bind, service, "
                     + "strategy, zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
-                    + "connectRetries, idleTimeoutMs, maxConnections, proxyProtocol, allowedBackendCidrs)");
+                    + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, allowedBackendCidrs)");
         }
 
         @Test
@@ -374,7 +374,7 @@ class ConfigLoaderTest {
                 Arguments.of("vips: {name: web}\n", "vips", "{\"name\":\"web\"}",
                         "vips: a map (expected: a list of VIPs, each a map with keys name, bind, service, strategy, "
                                 + "zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
-                                + "connectRetries, idleTimeoutMs, maxConnections, proxyProtocol, "
+                                + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, "
                                 + "allowedBackendCidrs)"),
                 Arguments.of("- a\n- b\n", "", "[\"a\",\"b\"]",
                         "test.yaml: a list (expected: a map with keys replica, discovery, admin, vips, drain)"),
@@ -751,7 +751,7 @@ class ConfigLoaderTest {
                     Strategy.ROUND_ROBIN, new ZoneAffinityConfig(false, 5),
                     List.of(new BackendConfig("10.0.0.1", 9001, "a", "", "", 50)),
                     new HealthCheckConfig(HealthCheckType.HTTP, "/ping", 0, 2000, 1500, 2, 2),
-                    new OutlierDetectionConfig(3, 5000, 50), 1000, 1, 600_000, 10_000, ProxyProtocol.V1,
+                    new OutlierDetectionConfig(3, 5000, 50), 1000, 1, 600_000, 5_000, 10_000, ProxyProtocol.V1,
                     List.of(Cidr.parse("10.0.0.0/8"))));
         }
 

@@ -52,7 +52,7 @@ class RejectedBackendsTest {
 
     private static VipConfig withCidrs(VipConfig v, List<Cidr> cidrs) {
         return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
-                v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(),
+                v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(), v.finTimeoutMs(),
                 v.maxConnections(), v.proxyProtocol(), cidrs);
     }
 

@@ -39,7 +39,7 @@ public final class HealthTestConfigs {
                                 OutlierDetectionConfig outlier, int connectRetries) {
         VipConfig v = VipConfig.of(name, TestConfigs.ANY_LOOPBACK_PORT, backends);
         return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), new ZoneAffinityConfig(false, 3),
-                v.backends(), check, outlier, v.connectTimeoutMs(), connectRetries, v.idleTimeoutMs(),
+                v.backends(), check, outlier, v.connectTimeoutMs(), connectRetries, v.idleTimeoutMs(), v.finTimeoutMs(),
                 v.maxConnections(), v.proxyProtocol(), v.allowedBackendCidrs());
     }
 

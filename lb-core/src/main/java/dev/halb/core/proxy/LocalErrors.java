@@ -1,0 +1,92 @@
+package dev.halb.core.proxy;
+
+import io.netty.channel.ChannelException;
+import io.netty.channel.unix.Errors;
+import java.util.Locale;
+
+/**
+ * Tells a failure of this process (out of descriptors, socket buffers, memory or local ports)
+ * from a failure of the peer. A backend connect that fails for a local reason says nothing about
+ * the backend: it must not count toward ejecting it, nor be retried on another backend, which
+ * would fail the same way.
+ */
+final class LocalErrors {
+
+    // Linux errno values; the native transports report them as negative numbers.
+    private static final int ENOMEM = 12;
+    private static final int ENFILE = 23;
+    private static final int EMFILE = 24;
+    private static final int EADDRNOTAVAIL = 99;
+    private static final int ENOBUFS = 105;
+
+    private LocalErrors() {
+    }
+
+    /** Whether {@code t} (or a cause of it) is a shortage of a local resource. */
+    static boolean isLocalResourceError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Errors.NativeIoException n) {
+                int errno = Math.abs(n.expectedErr());
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
+                        || errno == EADDRNOTAVAIL) {
+                    return true;
+                }
+            }
+            if (c instanceof OutOfMemoryError) {
+                return true;
+            }
+            if (c instanceof ChannelException && c.getCause() == null
+                    && String.valueOf(c.getMessage()).startsWith("Unable to create Channel")) {
+                // The channel's constructor opens its socket; nothing else in it can fail.
+                return true;
+            }
+            if (describesLocalShortage(c.getMessage())) {
+                // The JDK's NIO reports these only as text (from strerror), without an errno.
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** A short description of {@code t} for a log line, without a stack trace or class name. */
+    static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && describesLocalShortage(m)) {
+                return shortage(m);
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private static boolean describesLocalShortage(String message) {
+        if (message == null) {
+            return false;
+        }
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("too many open files") || m.contains("no buffer space available")
+                || m.contains("cannot assign requested address") || m.contains("cannot allocate memory");
+    }
+
+    private static String shortage(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        if (m.contains("too many open files")) {
+            return m.contains("system") ? "too many open files in the system (ENFILE)"
+                    : "too many open files (EMFILE: raise ulimit -n)";
+        }
+        if (m.contains("no buffer space available")) {
+            return "no socket buffer space (ENOBUFS)";
+        }
+        if (m.contains("cannot assign requested address")) {
+            return "no local address or port free (EADDRNOTAVAIL)";
+        }
+        return "out of memory (ENOMEM)";
+    }
+}
