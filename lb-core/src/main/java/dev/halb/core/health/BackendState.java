@@ -43,31 +43,58 @@ final class BackendState {
     final AtomicBoolean ejectionRequested = new AtomicBoolean();
     /** Runs the ejection decision on the health event loop; made once, reused on every request. */
     Runnable ejectionTask;
-    volatile boolean ejected;
-    /** Ejected and its time is up: it returns with its next passing check. */
-    boolean ejectionExpired;
+    /**
+     * Ejected and not returned since. The ejection is in force until {@link #ejectedUntilNanos};
+     * after that, with active checks, the backend stays out until a check passes. Written after
+     * {@code ejectedUntilNanos}, so a reader that sees it set sees the time too.
+     */
+    volatile boolean outlier;
+    /** When the latest ejection ends, on the health event loop's ticker; meaningful while {@link #outlier}. */
+    volatile long ejectedUntilNanos;
     /** Ejections so far, less those forgiven for good behaviour since; sets the next ejection's length. */
     int ejections;
     long returnedAtNanos;
     ScheduledFuture<?> ejectionEnd;
+    /** With type none nothing is checked, so an ejected backend returns when its time is up. */
+    private final boolean activeChecks;
 
-    BackendState(Endpoint endpoint, InetSocketAddress target, String host, boolean healthy) {
+    BackendState(Endpoint endpoint, InetSocketAddress target, String host, boolean activeChecks) {
         this.id = endpoint.id();
         this.endpoint = endpoint;
         this.target = target;
         this.host = host;
-        this.healthy = healthy;
-        this.checked = healthy;
+        this.activeChecks = activeChecks;
+        this.healthy = !activeChecks;
+        this.checked = !activeChecks;
+    }
+
+    /**
+     * Whether the ejection is in force at {@code now}. Derived from the time rather than kept as
+     * a flag that a timer clears, so that what the admin API and the health gauge show cannot
+     * outlast the ejection, whenever the timer runs.
+     */
+    boolean ejectedAt(long now) {
+        return outlier && now - ejectedUntilNanos < 0;
     }
 
     /** May get new connections as far as health goes. */
-    boolean isCandidate() {
-        return healthy && !ejected;
+    boolean isCandidate(long now) {
+        return status(now) == HealthStatus.HEALTHY;
     }
 
-    HealthStatus status() {
-        if (ejected) {
-            return HealthStatus.EJECTED;
+    /**
+     * Ejected while the ejection is in force. Once its time is up a backend that has not passed a
+     * check since is no candidate, and it says unhealthy rather than healthy: its latest checks
+     * may still have been passes from before it failed its connects.
+     */
+    HealthStatus status(long now) {
+        if (outlier) {
+            if (now - ejectedUntilNanos < 0) {
+                return HealthStatus.EJECTED;
+            }
+            if (activeChecks) {
+                return HealthStatus.UNHEALTHY;
+            }
         }
         return healthy ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY;
     }

@@ -122,7 +122,7 @@ public final class HealthMonitor implements AutoCloseable {
                 if (s != null && s.target.equals(target)) {
                     s.endpoint = e;
                 } else {
-                    s = new BackendState(e, target, host(e.backend(), target.getPort()), checker == null);
+                    s = new BackendState(e, target, host(e.backend(), target.getPort()), checker != null);
                     BackendState state = s;
                     s.ejectionTask = () -> outlier.onThreshold(state);
                     added.add(s);
@@ -169,13 +169,13 @@ public final class HealthMonitor implements AutoCloseable {
     /** Healthy and not ejected: may get new connections unless an operator drained it. */
     public boolean isCandidate(String id) {
         BackendState s = states.get(id);
-        return s != null && s.isCandidate();
+        return s != null && s.isCandidate(nanoTime());
     }
 
     /** {@link HealthStatus#UNHEALTHY} for an unknown backend. */
     public HealthStatus status(String id) {
         BackendState s = states.get(id);
-        return s == null ? HealthStatus.UNHEALTHY : s.status();
+        return s == null ? HealthStatus.UNHEALTHY : s.status(nanoTime());
     }
 
     /** Whether the backend has had a check result (always, with type none). */
@@ -265,7 +265,8 @@ public final class HealthMonitor implements AutoCloseable {
         if (s.removed) {
             return;
         }
-        boolean wasCandidate = s.isCandidate();
+        long now = nanoTime();
+        boolean wasCandidate = s.isCandidate(now);
         boolean first = !s.checked;
         s.checked = true;
         s.checks++;
@@ -281,8 +282,8 @@ public final class HealthMonitor implements AutoCloseable {
                             config.healthyThreshold());
                 }
             }
-            if (s.ejected && s.ejectionExpired) {
-                outlier.reinstate(s);
+            if (s.outlier && !s.ejectedAt(now)) {
+                outlier.reinstate(s); // its time is up and a check passed
             }
         } else {
             s.passesInRow = 0;
@@ -295,7 +296,7 @@ public final class HealthMonitor implements AutoCloseable {
                 log.warn("VIP {}: backend {} failed its first check: {}", vip, s.id, detail);
             }
         }
-        if (wasCandidate != s.isCandidate()) {
+        if (wasCandidate != s.isCandidate(now)) {
             changed();
         }
         scheduleNext(s);

@@ -6,9 +6,9 @@ import java.util.Locale;
 public enum HealthStatus {
     /** Passing its checks and not ejected: a candidate, unless drained. */
     HEALTHY,
-    /** Failing its checks, or not checked yet. */
+    /** Failing its checks, not checked yet, or its ejection is over and no check has passed since. */
     UNHEALTHY,
-    /** Ejected by outlier detection after failed connects. */
+    /** Ejected by outlier detection after failed connects, while the ejection is in force. */
     EJECTED;
 
     /** The name in {@code /api/v1/vips}: {@code healthy}, {@code unhealthy} or {@code ejected}. */

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * Returning: when its time is up an ejected backend is checked at once, and returns with the first
  * check that passes (and is a candidate again once its health state is healthy); with type none
- * it returns when its time is up.
+ * it returns when its time is up. "Ejected" means the ejection is in force and nothing else: it is
+ * read as "ejected until T" against the clock, so from T on the backend shows what its checks say
+ * (unhealthy until one passes), and only ejections in force count towards maxEjectionPercent.
  */
 final class OutlierDetector implements ConnectObserver {
 
@@ -75,7 +77,9 @@ final class OutlierDetector implements ConnectObserver {
                 return;
             }
             BackendState s = monitor.state(endpoint.id());
-            if (s == null || s.ejected || s.removed) {
+            // Out, in force or waiting for a check to pass: late failures of connects picked
+            // before it went out say nothing new. A flag read, no clock read on the data path.
+            if (s == null || s.outlier || s.removed) {
                 return;
             }
             if (s.connectFailures.incrementAndGet() >= threshold && s.ejectionRequested.compareAndSet(false, true)) {
@@ -99,14 +103,17 @@ final class OutlierDetector implements ConnectObserver {
     /** A backend reached its failed-connect threshold: eject it, unless the cap forbids. */
     void onThreshold(BackendState s) {
         s.ejectionRequested.set(false);
-        if (s.removed || s.ejected || s.connectFailures.get() < config.consecutiveFailures()) {
+        if (s.removed || s.outlier || s.connectFailures.get() < config.consecutiveFailures()) {
             return; // gone, already out, or a connect succeeded meanwhile
         }
         s.connectFailures.set(0);
+        long now = monitor.nanoTime();
         Collection<BackendState> all = monitor.states();
         int ejected = 0;
         for (BackendState other : all) {
-            if (other.ejected) {
+            // one whose time is up and that still fails its checks is out by its checks,
+            // which the cap does not limit
+            if (other.ejectedAt(now)) {
                 ejected++;
             }
         }
@@ -121,7 +128,6 @@ final class OutlierDetector implements ConnectObserver {
             }
             return;
         }
-        long now = monitor.nanoTime();
         int count = s.ejections;
         if (count > 0) {
             long quiet = now - s.returnedAtNanos;
@@ -135,8 +141,8 @@ final class OutlierDetector implements ConnectObserver {
         }
         s.ejections = count;
         long nanos = duration(count);
-        s.ejected = true;
-        s.ejectionExpired = false;
+        s.ejectedUntilNanos = now + nanos;
+        s.outlier = true;
         capLogged = false;
         s.ejectionEnd = loop.schedule(() -> expire(s), nanos, TimeUnit.NANOSECONDS);
         record(false, s);
@@ -155,12 +161,15 @@ final class OutlierDetector implements ConnectObserver {
         return TimeUnit.MILLISECONDS.toNanos(Math.min(ms, max));
     }
 
+    /**
+     * The ejection's time is up. What it shows changes by itself (see {@link BackendState#status});
+     * this starts the way back.
+     */
     private void expire(BackendState s) {
         s.ejectionEnd = null;
-        if (s.removed || !s.ejected) {
+        if (s.removed || !s.outlier) {
             return;
         }
-        s.ejectionExpired = true;
         if (monitor.hasActiveChecks()) {
             monitor.checkNow(s);
         } else {
@@ -170,8 +179,7 @@ final class OutlierDetector implements ConnectObserver {
 
     /** The ejection is over and, with active checks, a check passed since. */
     void reinstate(BackendState s) {
-        s.ejected = false;
-        s.ejectionExpired = false;
+        s.outlier = false;
         s.returnedAtNanos = monitor.nanoTime();
         s.connectFailures.set(0);
         capLogged = false;

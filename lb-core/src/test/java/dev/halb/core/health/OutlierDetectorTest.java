@@ -136,7 +136,9 @@ class OutlierDetectorTest {
             h.advance(1);
             assertThat(h.pendingFor(9001)).as("checked at once when its time is up").isEqualTo(1);
             h.answer(9001, false);
-            assertThat(h.status(9001)).as("a failed check keeps it out").isEqualTo(HealthStatus.EJECTED);
+            assertThat(h.status(9001)).as("a failed check keeps it out, and its ejection is over")
+                    .isEqualTo(HealthStatus.UNHEALTHY);
+            assertThat(h.candidate(9001)).isFalse();
             while (h.pendingFor(9001) == 0) {
                 h.advance(1);
                 h.answer(9002, true);
@@ -144,6 +146,97 @@ class OutlierDetectorTest {
             h.answer(9001, true);
             assertThat(h.status(9001)).isEqualTo(HealthStatus.HEALTHY);
             assertThat(h.candidate(9001)).isTrue();
+        }
+    }
+
+    @Test
+    void aBackendThatStaysDeadIsUnhealthyOnceItsEjectionIsOverAndHealthyWhenItComesBack() {
+        try (MonitorHarness h = new MonitorHarness(TCP, OUTLIERS)) {
+            Endpoint a = startChecked(h, 9001, 9002, 9003, 9004);
+            eject(h, a);
+            // dead: every check fails, and its checks make it unhealthy while it is ejected
+            for (int t = 0; t < 999; t++) {
+                h.advance(1);
+                answerAllBut9001(h);
+                h.answer(9001, false);
+            }
+            assertThat(h.status(9001)).as("ejected while the ejection is in force").isEqualTo(HealthStatus.EJECTED);
+            for (int t = 0; t < 60_000; t++) {
+                h.advance(1);
+                answerAllBut9001(h);
+                h.answer(9001, false);
+                if (t % 1000 == 0) {
+                    assertThat(h.status(9001)).as("still dead %s ms after its ejection", t)
+                            .isEqualTo(HealthStatus.UNHEALTHY);
+                }
+            }
+            assertThat(h.status(9001)).isEqualTo(HealthStatus.UNHEALTHY);
+            assertThat(h.candidate(9001)).isFalse();
+            assertThat(h.ejected).as("no new ejection while it is out").hasSize(1);
+
+            int passes = 0;
+            while (h.status(9001) != HealthStatus.HEALTHY && passes < 10) {
+                h.advance(1);
+                answerAllBut9001(h);
+                if (h.pendingFor(9001) > 0) {
+                    h.answer(9001, true);
+                    passes++;
+                }
+            }
+            assertThat(passes).as("back after healthyThreshold passes").isEqualTo(TCP.healthyThreshold());
+            assertThat(h.status(9001)).isEqualTo(HealthStatus.HEALTHY);
+            assertThat(h.candidate(9001)).isTrue();
+
+            // failing again right after it came back: the second ejection lasts twice as long
+            eject(h, a);
+            assertThat(h.ejected).hasSize(2);
+            for (int t = 0; t < 1999; t++) {
+                h.advance(1);
+                h.answerAll(true);
+            }
+            assertThat(h.status(9001)).as("second ejection still on after 1999 ms").isEqualTo(HealthStatus.EJECTED);
+            h.advance(1);
+            h.answerAll(true);
+            assertThat(h.status(9001)).as("second ejection over after 2000 ms").isEqualTo(HealthStatus.HEALTHY);
+        }
+    }
+
+    @Test
+    void theStateFollowsTheClockEvenBeforeTheEndOfAnEjectionIsHandled() {
+        try (MonitorHarness h = new MonitorHarness(NONE, OUTLIERS)) {
+            Endpoint a = start(h, 9001, 9002, 9003, 9004);
+            eject(h, a);
+            h.ticker.advance(999, TimeUnit.MILLISECONDS);
+            assertThat(h.status(9001)).isEqualTo(HealthStatus.EJECTED);
+            h.ticker.advance(1, TimeUnit.MILLISECONDS);
+            assertThat(h.status(9001)).as("type none: back when its time is up").isEqualTo(HealthStatus.HEALTHY);
+        }
+        try (MonitorHarness h = new MonitorHarness(TCP, OUTLIERS)) {
+            Endpoint a = startChecked(h, 9001, 9002, 9003, 9004);
+            eject(h, a);
+            h.ticker.advance(1000, TimeUnit.MILLISECONDS);
+            assertThat(h.status(9001)).as("active checks: out until a check passes").isEqualTo(HealthStatus.UNHEALTHY);
+            assertThat(h.candidate(9001)).isFalse();
+        }
+    }
+
+    @Test
+    void onlyEjectionsInForceCountTowardsTheCap() {
+        try (MonitorHarness h = new MonitorHarness(TCP, OUTLIERS)) {
+            Endpoint a = startChecked(h, 9001, 9002, 9003, 9004);
+            eject(h, a);
+            for (int t = 0; t < 1500; t++) {
+                h.advance(1);
+                answerAllBut9001(h);
+                h.answer(9001, false);
+            }
+            assertThat(h.status(9001)).isEqualTo(HealthStatus.UNHEALTHY);
+            eject(h, MonitorHarness.endpoint(9002));
+            eject(h, MonitorHarness.endpoint(9003));
+            assertThat(h.status(9002)).isEqualTo(HealthStatus.EJECTED);
+            assertThat(h.status(9003)).as("9001's ejection is over: two of four are ejected")
+                    .isEqualTo(HealthStatus.EJECTED);
+            assertThat(h.capped).isEmpty();
         }
     }
 
@@ -190,6 +283,24 @@ class OutlierDetectorTest {
         h.monitor.update(MonitorHarness.endpoints(ports));
         h.run();
         return MonitorHarness.endpoint(ports[0]);
+    }
+
+    /** Adds backends on these ports (type tcp), passes their first checks and returns the first one's endpoint. */
+    private static Endpoint startChecked(MonitorHarness h, int... ports) {
+        h.monitor.update(MonitorHarness.endpoints(ports));
+        h.advance(HealthMonitor.FIRST_CHECK_SPREAD_MS);
+        h.answerAll(true);
+        for (int p : ports) {
+            assertThat(h.status(p)).isEqualTo(HealthStatus.HEALTHY);
+        }
+        return MonitorHarness.endpoint(ports[0]);
+    }
+
+    /** Passes the pending checks of every backend but 9001's. */
+    private static void answerAllBut9001(MonitorHarness h) {
+        for (int p = 9002; p <= 9004; p++) {
+            h.answer(p, true);
+        }
     }
 
     private static void eject(MonitorHarness h, Endpoint e) {
