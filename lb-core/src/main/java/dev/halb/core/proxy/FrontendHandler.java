@@ -3,10 +3,12 @@ package dev.halb.core.proxy;
 import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.ProxyProtocol;
 import dev.halb.core.metrics.VipMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -16,11 +18,11 @@ import java.util.ArrayDeque;
  * client's own event loop, and retries on another backend after a refused or timed out connect.
  * Once connected it relays client bytes to the backend.
  *
- * <p>The client channel starts with {@code autoRead} off, yet io_uring and epoll can still
- * deliver a first read and a FIN before the backend is up. Those are held here and passed on,
- * in order, once it is, so a client that writes and half-closes at once is served whole. A
- * client that leaves while its backend connect is under way cancels the connect: the backend
- * gets no connection and the attempt counts neither as a success nor as a failure.
+ * <p>The client channel starts with {@code autoRead} off (NIO reads once its connect is under
+ * way): bytes (up to {@link #HOLD_LIMIT}) and a FIN that arrive before the backend is up are held
+ * here and passed on, in order, once it is, so a client that writes and half-closes at once is
+ * served whole. A client that resets while its backend connect is under way cancels the connect:
+ * the backend gets no connection and the attempt counts neither as a success nor as a failure.
  *
  * <p>The connection's timeouts are checked by its event loop's {@link ConnectionSweeper}: idle
  * ({@code idleTimeoutMs} without a byte either way), half-closed ({@code finTimeoutMs} without a
@@ -47,7 +49,10 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     private int triedCount;
     /** Bytes (and a FIN) the client sent before the backend was up. */
     private ArrayDeque<Object> held;
+    private long heldBytes;
     private boolean heldInputShutdown;
+    /** The most a client may send before its backend is up; then reading pauses until it is. */
+    static final long HOLD_LIMIT = 64 * 1024;
 
     // Timeouts, checked by the sweeper; times are the sweeper's milliseconds.
     private ConnectionSweeper sweeper;
@@ -96,6 +101,13 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             return;
         }
         connect(first);
+        if (connectingChannel != null && !(client instanceof UnixChannel)) {
+            // NIO: read while connecting, so that a client who resets meanwhile is noticed and its
+            // connect cancelled; what it sends is held (up to HOLD_LIMIT) until the backend is up.
+            // io_uring and epoll see the reset without reading (they watch for the peer's hang-up),
+            // and on io_uring a read left pending here kept the socket alive after it was closed.
+            client.config().setAutoRead(true);
+        }
     }
 
     private void connect(Endpoint endpoint) {
@@ -145,6 +157,8 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             return;
         }
         endpoint.connectionClosed();
+        // Not every transport closes the socket of a failed connect (io_uring does not).
+        future.channel().close();
         Throwable cause = future.cause();
         if (LocalErrors.isLocalResourceError(cause)) {
             noResources(cause);
@@ -183,6 +197,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         }
         ArrayDeque<Object> early = held;
         held = null;
+        heldBytes = 0;
         if (early != null) {
             Object msg;
             while ((msg = early.poll()) != null) {
@@ -203,6 +218,17 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             held = new ArrayDeque<>(4);
         }
         held.add(msg);
+        if (msg instanceof ByteBuf b) {
+            heldBytes += b.readableBytes();
+        }
+        if (heldBytes >= HOLD_LIMIT) {
+            ctx.channel().config().setAutoRead(false);
+        } else if (!ctx.channel().config().isAutoRead()) {
+            // io_uring delivered this read on its own (the client's hang-up woke it) and stops
+            // once the socket is empty, before it has seen the reset or FIN behind the bytes:
+            // one more read finds it.
+            ctx.read();
+        }
     }
 
     @Override

@@ -1,0 +1,321 @@
+package dev.halb.core.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halb.core.admin.BackendView;
+import dev.halb.core.admin.VipView;
+import dev.halb.core.config.BackendConfig;
+import dev.halb.core.config.VipConfig;
+import dev.halb.core.replica.Replica;
+import dev.halb.core.testing.Clients;
+import dev.halb.core.testing.OpenSockets;
+import dev.halb.core.testing.ScriptedBackend;
+import dev.halb.core.testing.TestConfigs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way a proxied connection can end, on every transport: for each, a few hundred
+ * connections end that way, and afterwards both of halb's channels of each are closed (the VIP's
+ * and the backend's active counts are back to 0) and the process holds no more sockets than
+ * before. Netty's leak detector (paranoid in tests) checks the buffers.
+ *
+ * <p>The backends are plain blocking sockets ({@link ScriptedBackend}), so each can end its side
+ * exactly as a real server would: a FIN, a reset (SO_LINGER 0), bytes after the peer's FIN.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TerminationMatrixTest {
+
+    private static final int CONNECTIONS = 200;
+    private static final int PARALLEL = 16;
+    private static final long SHORT_TIMEOUT_MS = 400;
+    private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "pong".getBytes(StandardCharsets.US_ASCII);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ExecutorService clients = Executors.newFixedThreadPool(PARALLEL);
+
+    @AfterEach
+    void tearDown() throws Exception {
+        clients.shutdownNow();
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    /** How a connection ends; the client's half runs once per connection and asserts what it sees. */
+    enum Ending {
+        CLIENT_FIN_FIRST,
+        BACKEND_FIN_FIRST,
+        BOTH_FIN_AT_ONCE,
+        CLIENT_RESET,
+        BACKEND_RESET,
+        BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES,
+        BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES,
+        IDLE_TIMEOUT,
+        FIN_TIMEOUT_BACKEND_NEVER_READS,
+        CONNECT_REFUSED,
+        CONNECT_TIMEOUT,
+        CLIENT_GONE_DURING_CONNECT
+    }
+
+    /** Every transport with every ending; {@code -Dhalb.test.cells=REGEX} narrows it to matching "TRANSPORT ENDING". */
+    static Stream<Arguments> cells() {
+        String only = System.getProperty("halb.test.cells", ".*");
+        return Transport.available().stream()
+                .flatMap(t -> Arrays.stream(Ending.values()).map(e -> Arguments.of(t, e)))
+                .filter(a -> (a.get()[0] + " " + a.get()[1]).matches(only));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cells")
+    void bothChannelsCloseAndNothingIsLeft(Transport transport, Ending ending) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        InetSocketAddress backend = backendFor(ending, release);
+        Replica replica = Replica.start(TestConfigs.replica(vipFor(ending, backend)),
+                Replica.Options.defaults().withTransport(transport));
+        closeables.add(replica);
+        InetSocketAddress vip = replica.vipAddress("web");
+        warmUp(ending, vip);
+        long socketsBefore = OpenSockets.count();
+
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < connections(ending); i++) {
+            done.add(clients.submit(() -> {
+                client(ending, vip);
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            VipView v = replica.vips().get(0);
+            assertThat(v.activeConnections()).as("open client connections").isZero();
+            assertThat(v.backends()).extracting(BackendView::activeConnections).as("open backend connections")
+                    .containsOnly(0);
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(OpenSockets.count()).as("socket descriptors of this process").isLessThanOrEqualTo(socketsBefore));
+        if (ending == Ending.CLIENT_GONE_DURING_CONNECT) {
+            // The connects were cancelled, not failed: the backend is blamed for nothing.
+            assertThat(replica.metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
+        }
+    }
+
+    private static int connections(Ending ending) {
+        return switch (ending) {
+            case CONNECT_TIMEOUT, CLIENT_GONE_DURING_CONNECT -> 64;
+            default -> CONNECTIONS;
+        };
+    }
+
+    private static VipConfig vipFor(Ending ending, InetSocketAddress backend) {
+        VipConfig v = TestConfigs.vip("web", List.of(new BackendConfig("127.0.0.1", backend.getPort(), "", "", "", 100)));
+        long idle = ending == Ending.IDLE_TIMEOUT ? SHORT_TIMEOUT_MS : v.idleTimeoutMs();
+        long fin = ending == Ending.FIN_TIMEOUT_BACKEND_NEVER_READS ? SHORT_TIMEOUT_MS : v.finTimeoutMs();
+        int connectTimeout = switch (ending) {
+            case CONNECT_TIMEOUT -> 200;
+            case CLIENT_GONE_DURING_CONNECT -> 30_000;
+            default -> v.connectTimeoutMs();
+        };
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
+                v.healthCheck(), v.outlierDetection(), connectTimeout, 0, idle, fin, v.maxConnections(),
+                v.proxyProtocol(), v.allowedBackendCidrs());
+    }
+
+    private InetSocketAddress backendFor(Ending ending, CountDownLatch release) throws Exception {
+        ScriptedBackend.Script script = switch (ending) {
+            case CLIENT_FIN_FIRST -> s -> {
+                ScriptedBackend.readToEnd(s);
+                s.getOutputStream().write(PONG);
+            };
+            case BACKEND_FIN_FIRST -> s -> {
+                ScriptedBackend.read(s, 4);
+                s.getOutputStream().write(PONG);
+                s.shutdownOutput();
+                ScriptedBackend.readToEnd(s);
+            };
+            case BOTH_FIN_AT_ONCE -> s -> {
+                s.getOutputStream().write(PONG);
+                s.shutdownOutput();
+                ScriptedBackend.readToEnd(s);
+            };
+            case CLIENT_RESET, IDLE_TIMEOUT -> s -> {
+                s.getOutputStream().write(ScriptedBackend.read(s, 4));
+                ScriptedBackend.readToEnd(s);
+            };
+            case BACKEND_RESET -> s -> {
+                ScriptedBackend.read(s, 4);
+                ScriptedBackend.reset(s);
+            };
+            case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES -> s -> {
+                // The reset that leaked connections on io_uring: bytes, then RST, after the client's FIN.
+                s.getOutputStream().write(ScriptedBackend.read(s, 4));
+                ScriptedBackend.readToEnd(s);
+                s.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                ScriptedBackend.reset(s);
+            };
+            case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> s -> {
+                // Reads a little of a large upload that ends with the client's FIN, then resets.
+                ScriptedBackend.read(s, 1024);
+                ScriptedBackend.reset(s);
+            };
+            case FIN_TIMEOUT_BACKEND_NEVER_READS -> s -> {
+                // Never reads while the test runs; drains (and sees halb's reset) once released.
+                release.await(60, TimeUnit.SECONDS);
+                ScriptedBackend.readToEnd(s);
+            };
+            default -> null;
+        };
+        if (script != null) {
+            ScriptedBackend b = ScriptedBackend.start(script);
+            closeables.add(b);
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port());
+        }
+        if (ending == Ending.CONNECT_REFUSED) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        }
+        return unresponsive();
+    }
+
+    /**
+     * A listener that never accepts, with its accept queue full: the kernel drops further SYNs,
+     * so connects to it neither succeed nor fail until they time out.
+     */
+    private InetSocketAddress unresponsive() throws IOException {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        closeables.add(server);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            closeables.add(filler);
+            try {
+                filler.connect(address, 200);
+            } catch (IOException e) {
+                break; // the queue is full
+            }
+        }
+        return address;
+    }
+
+    /** One connection first, so that descriptors opened lazily on first use count in the baseline. */
+    private static void warmUp(Ending ending, InetSocketAddress vip) throws Exception {
+        client(ending, vip);
+    }
+
+    private static void client(Ending ending, InetSocketAddress vip) throws Exception {
+        try (Socket s = Clients.connect(vip)) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            switch (ending) {
+                case CLIENT_FIN_FIRST -> {
+                    out.write(PING);
+                    s.shutdownOutput();
+                    assertThat(readToEnd(in)).isEqualTo(PONG);
+                }
+                case BACKEND_FIN_FIRST -> {
+                    out.write(PING);
+                    assertThat(readToEnd(in)).isEqualTo(PONG);
+                    s.shutdownOutput();
+                }
+                case BOTH_FIN_AT_ONCE -> {
+                    out.write(PING);
+                    s.shutdownOutput();
+                    assertThat(readToEnd(in)).isEqualTo(PONG);
+                }
+                case CLIENT_RESET -> {
+                    out.write(PING);
+                    assertThat(Clients.readExactly(in, 4)).isEqualTo(PING);
+                    s.setSoLinger(true, 0);
+                }
+                case BACKEND_RESET -> {
+                    out.write(PING);
+                    drain(in);
+                }
+                case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES -> {
+                    out.write(PING);
+                    assertThat(Clients.readExactly(in, 4)).isEqualTo(PING);
+                }
+                case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> {
+                    try {
+                        out.write(new byte[256 * 1024]);
+                        s.shutdownOutput();
+                    } catch (SocketException e) {
+                        // halb may already have reset us: that is one of the outcomes.
+                    }
+                    drain(in);
+                }
+                case IDLE_TIMEOUT -> {
+                    out.write(PING);
+                    assertThat(Clients.readExactly(in, 4)).isEqualTo(PING);
+                    long start = System.nanoTime();
+                    drain(in); // halb closes the idle connection
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+                }
+                case FIN_TIMEOUT_BACKEND_NEVER_READS -> {
+                    out.write(new byte[64 * 1024]);
+                    s.shutdownOutput();
+                    long start = System.nanoTime();
+                    drain(in); // halb gives up on the half-closed connection
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+                }
+                case CONNECT_REFUSED, CONNECT_TIMEOUT -> {
+                    out.write(PING);
+                    drain(in); // halb closes the client once the connect failed
+                }
+                case CLIENT_GONE_DURING_CONNECT -> {
+                    out.write(PING);
+                    Thread.sleep(20); // the connect is under way (it cannot finish for 30 s)
+                    s.setSoLinger(true, 0); // and the client leaves with a reset
+                }
+            }
+        }
+    }
+
+    private static byte[] readToEnd(InputStream in) throws IOException {
+        return Clients.readToEnd(in);
+    }
+
+    /** Reads until the end, by FIN or by reset. */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        try {
+            while (in.read(buf) >= 0) {
+                // discard
+            }
+        } catch (SocketException e) {
+            // reset: also an end
+        }
+    }
+}
