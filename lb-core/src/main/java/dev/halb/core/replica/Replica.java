@@ -353,17 +353,32 @@ public final class Replica implements AdminModel, AutoCloseable {
         return a == null ? bind.toString() : new BindAddress(bind.host(), a.getPort()).toString();
     }
 
-    /** DESIGN section 9: connection limits that need more descriptors than the process may open. */
+    /**
+     * Descriptors kept free beyond the VIPs' connections: the JVM's own (jars, epoll or io_uring
+     * rings, logs), the listeners, the admin API's connections, ZooKeeper, and one health check
+     * socket per backend at a time.
+     */
+    static final long RESERVED_DESCRIPTORS = 512;
+
+    /**
+     * Warns when the VIPs' connection limits, at two descriptors per proxied connection, plus
+     * what the rest of the replica needs, reach the process's open-file limit: at that limit new
+     * clients are refused ({@code no_resources}) before {@code maxConnections} is reached.
+     */
     private void warnAboutFileLimit() {
-        long needed = 0;
+        long connections = 0;
+        long backends = 0;
         for (VipConfig v : config.vips()) {
-            needed += 2L * v.maxConnections();
+            connections += 2L * v.maxConnections();
+            backends += v.backends().size();
         }
+        long needed = connections + RESERVED_DESCRIPTORS + backends;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
             long limit = os.getMaxFileDescriptorCount();
-            if (needed > limit) {
-                log.warn("maxConnections of all VIPs need up to {} file descriptors (two per connection) "
-                        + "but the open-file limit is {}: raise it (ulimit -n) or lower maxConnections", needed, limit);
+            if (needed >= limit) {
+                log.warn("maxConnections of all VIPs need up to {} file descriptors (two per connection), {} with "
+                        + "what health checks, the admin API and ZooKeeper keep, but the open-file limit is {}: "
+                        + "raise it (ulimit -n) or lower maxConnections", connections, needed, limit);
             }
         }
     }

@@ -23,9 +23,16 @@ public final class HalbProcess implements AutoCloseable {
     }
 
     public static HalbProcess start(Path workDir, String... args) {
+        return start(workDir, List.of("-Xmx256m"), args);
+    }
+
+    /** Starts halb in a child JVM with these JVM options (e.g. the launcher's memory settings). */
+    public static HalbProcess start(Path workDir, List<String> jvmOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.halb.core.cli.Main"));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.halb.core.cli.Main"));
         command.addAll(List.of(args));
         Path output = workDir.resolve("halb-" + System.nanoTime() + ".out");
         try {
@@ -34,6 +41,10 @@ public final class HalbProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** Sends SIGTERM. */
