@@ -37,7 +37,8 @@ class StalledUploadMemoryTest {
             "-XX:MaxDirectMemorySize=64m", "-XX:ReservedCodeCacheSize=32m", "-Xss256k",
             "-XX:+ExitOnOutOfMemoryError");
     private static final int UPLOADS = 30;
-    private static final long RSS_BOUND_KIB = 128 * 1024;
+    /** The launcher keeps a replica under 128 MiB; the margin is for a shared, noisy machine. */
+    private static final long RSS_BOUND_KIB = 144 * 1024;
 
     @TempDir
     Path dir;
