@@ -54,6 +54,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // closes (a timeout, or the client left): there is nobody to answer.
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // Over a MiB of earlier answers waits unsent (AdminServer.UNREAD_ANSWERS): the client
+            // pipelines requests and does not read. Answering on would queue responses in
+            // memory without bound. A client that reads its answers before it asks again
+            // never gets here: by then nothing waits.
+            log.debug("admin connection {}: answers not read, closing", ctx.channel());
+            ctx.close();
+            return;
+        }
         FullHttpResponse response;
         ChannelFutureListener then; // after the response: null = keep the connection
         if (!request.decoderResult().isSuccess()) {

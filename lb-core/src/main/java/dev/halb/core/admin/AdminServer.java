@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -35,6 +36,12 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_REQUEST_LINE_BYTES = 4096;
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * A connection becomes unwritable when more than the high mark of its answers wait unsent,
+     * and {@link AdminHandler} then closes it rather than answer more (see there). 1 MiB lets a
+     * client pipeline a few large answers, such as {@code /metrics} of a big replica.
+     */
+    static final WriteBufferWaterMark UNREAD_ANSWERS = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
     private final AdminConfig config;
     private final AdminModel model;
@@ -88,6 +95,7 @@ public final class AdminServer implements AutoCloseable {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UNREAD_ANSWERS)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
