@@ -1,8 +1,9 @@
 package dev.halb.core.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import static dev.halb.core.admin.AdminResponses.error;
+import static dev.halb.core.admin.AdminResponses.json;
+import static dev.halb.core.admin.AdminResponses.text;
+
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +16,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.InvalidChunkExtensionException;
+import io.netty.handler.codec.http.InvalidChunkTerminationException;
+import io.netty.handler.codec.http.InvalidLineSeparatorException;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,7 +36,8 @@ import org.slf4j.LoggerFactory;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
-    private static final String JSON_TYPE = "application/json";
+    /** The request Netty's decoder stands in for one whose first line it could not read. */
+    private static final String BAD_REQUEST_PLACEHOLDER = "/bad-request";
 
     private final AdminModel model;
     private final byte[] token;
@@ -42,27 +49,87 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        FullHttpResponse response;
-        try {
-            response = route(request);
-        } catch (RuntimeException e) {
-            log.warn("admin request {} {} failed", request.method(), request.uri(), e);
-            response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        if (!ctx.channel().isActive()) {
+            // The decoder hands on a half-read request as a failed one when the connection
+            // closes (a timeout, or the client left): there is nobody to answer.
+            return;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
-        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!ctx.channel().isWritable()) {
+            // Over a MiB of earlier answers waits unsent (AdminServer.UNREAD_ANSWERS): the client
+            // pipelines requests and does not read. Answering on would queue responses in
+            // memory without bound. A client that reads its answers before it asks again
+            // never gets here: by then nothing waits.
+            log.debug("admin connection {}: answers not read, closing", ctx.channel());
+            ctx.close();
+            return;
+        }
+        FullHttpResponse response;
+        ChannelFutureListener then; // after the response: null = keep the connection
+        if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
+            log.debug("admin connection {}: malformed request: {}", ctx.channel(), String.valueOf(cause));
+            response = error(HttpResponseStatus.BAD_REQUEST, malformed(request, cause));
+            // The client may still be sending the rest of what the decoder gave up on.
+            then = AdminResponses.END_OUTPUT;
+        } else if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())
+                && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
+            // Netty parses any NAME/major.minor as a version; answering HTTP/2.0 or HTTP/9.9 as
+            // if it were 1.1 would claim a protocol we do not speak.
+            response = error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    request.protocolVersion().text() + " is not supported (expected: HTTP/1.0 or HTTP/1.1)");
+            then = ChannelFutureListener.CLOSE;
+        } else {
+            try {
+                response = route(request);
+            } catch (RuntimeException e) {
+                log.warn("admin request {} {} failed", request.method(), request.uri(), e);
+                response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error answering "
+                        + request.method() + " " + new QueryStringDecoder(request.uri()).path()
+                        + "; the replica's log has the details");
+            }
+            then = HttpUtil.isKeepAlive(request) ? null : ChannelFutureListener.CLOSE;
+        }
+        HttpUtil.setKeepAlive(response, then == null);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        if (keepAlive) {
+        if (then == null) {
             ctx.writeAndFlush(response);
         } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(then);
         }
     }
 
-    private FullHttpResponse route(FullHttpRequest request) {
-        if (!request.decoderResult().isSuccess()) {
-            return error(HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause());
+    /**
+     * What was wrong with a request the decoder could not read, in plain words. The decoder
+     * reports it as an exception; its type says what failed, its text is the library's.
+     */
+    static String malformed(FullHttpRequest request, Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return "malformed request: request line too long (expected: at most "
+                    + AdminServer.MAX_REQUEST_LINE_BYTES + " bytes)";
         }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return "malformed request: header too long (expected: at most "
+                    + AdminServer.MAX_HEADER_BYTES + " bytes of headers)";
+        }
+        if (cause instanceof InvalidLineSeparatorException) {
+            return "malformed request: a line ends without CRLF";
+        }
+        // A request whose first line could not be read reaches us as the decoder's placeholder
+        // (GET /bad-request); one that failed later keeps its own method and path.
+        if (BAD_REQUEST_PLACEHOLDER.equals(request.uri())) {
+            return "malformed request line (expected: METHOD /path HTTP/1.1)";
+        }
+        if (cause instanceof InvalidChunkExtensionException || cause instanceof InvalidChunkTerminationException
+                || cause instanceof NumberFormatException) {
+            // Past the first line, the decoder throws NumberFormatException for a chunk size
+            // only: a bad Content-Length is an IllegalArgumentException, an invalid header.
+            return "malformed request: invalid chunked body";
+        }
+        return "malformed request: invalid header (expected: Name: value lines, one numeric Content-Length,"
+                + " not both Content-Length and Transfer-Encoding)";
+    }
+
+    private FullHttpResponse route(FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
         switch (path) {
@@ -159,32 +226,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static FullHttpResponse unauthorized(String message) {
         FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, message);
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"halb\"");
-        return r;
-    }
-
-    private static FullHttpResponse error(HttpResponseStatus status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", status.reasonPhrase());
-        body.put("message", message);
-        return json(status, body);
-    }
-
-    private static FullHttpResponse json(HttpResponseStatus status, Object body) {
-        byte[] bytes;
-        try {
-            bytes = AdminServer.JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
-        }
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
-        return r;
-    }
-
-    private static FullHttpResponse text(String body, String contentType) {
-        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         return r;
     }
 
