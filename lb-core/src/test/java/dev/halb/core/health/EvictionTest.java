@@ -78,8 +78,10 @@ class EvictionTest {
                         load.failures()).isEqualTo(failedAfterEviction);
 
                 long cutByDeath = (long) zoneConnections(replica, VICTIM_ZONE) - victim.answered();
+                // Only connections the kernel completed as the listener closed (and then reset) may
+                // fail: no proxy can save a request its backend took and dropped.
                 assertThat(load.failed()).as("failed client connections (%d dropped by the dying backend): %s",
-                        cutByDeath, load.failures()).isZero();
+                        cutByDeath, load.failures()).isLessThanOrEqualTo(Math.max(0, cutByDeath));
                 System.out.printf("killed backend evicted after %d ms; %d client connections, %d failed, "
                                 + "%d dropped by the dying backend itself%n",
                         evictedMs, load.succeeded() + load.failed(), load.failed(), cutByDeath);
