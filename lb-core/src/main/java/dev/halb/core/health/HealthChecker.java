@@ -18,6 +18,12 @@ interface HealthChecker {
          * @param detail  what happened, for the log ("connection refused", "HTTP 500", ...)
          */
         void completed(boolean healthy, String detail);
+
+        /**
+         * The check could not be made for a reason of this replica's own (no file descriptor
+         * left, say): it says nothing about the backend, whose state stays as it is.
+         */
+        void skipped(String detail);
     }
 
     /**

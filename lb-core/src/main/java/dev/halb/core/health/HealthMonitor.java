@@ -4,6 +4,7 @@ import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.HealthCheckConfig;
 import dev.halb.core.config.HealthCheckType;
 import dev.halb.core.config.OutlierDetectionConfig;
+import dev.halb.core.logging.RateLimitedLog;
 import dev.halb.discovery.Backend;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -58,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class HealthMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+    private final RateLimitedLog skippedLog = new RateLimitedLog(log);
 
     /** The first check of a new backend starts within this long (and within a tenth of the interval). */
     static final long FIRST_CHECK_SPREAD_MS = 50;
@@ -237,16 +239,39 @@ public final class HealthMonitor implements AutoCloseable {
         s.inFlight = true;
         s.checkStartNanos = nanoTime();
         try {
-            checker.check(s.target, s.host, (healthy, detail) -> {
-                if (loop.inEventLoop()) {
-                    onResult(s, healthy, detail);
-                } else {
-                    onLoop(() -> onResult(s, healthy, detail));
+            checker.check(s.target, s.host, new HealthChecker.Result() {
+                @Override
+                public void completed(boolean healthy, String detail) {
+                    onCheckLoop(() -> onResult(s, healthy, detail));
+                }
+
+                @Override
+                public void skipped(String detail) {
+                    onCheckLoop(() -> onSkipped(s, detail));
                 }
             });
         } catch (RuntimeException e) {
-            onResult(s, false, "cannot check: " + e);
+            onResult(s, false, "cannot check: " + e.getMessage());
         }
+    }
+
+    private void onCheckLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            onLoop(r);
+        }
+    }
+
+    /** A check this replica could not make (out of descriptors, say): the backend keeps its state. */
+    private void onSkipped(BackendState s, String detail) {
+        s.inFlight = false;
+        if (s.removed) {
+            return;
+        }
+        skippedLog.warn("VIP {}: could not check backend {}: {}; its state stays {}", vip, s.id, detail,
+                s.healthy ? "healthy" : "unhealthy");
+        scheduleNext(s);
     }
 
     /** Checks a backend now, unless a check is under way (its result will do). */

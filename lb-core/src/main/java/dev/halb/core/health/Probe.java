@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import dev.halb.core.system.LocalErrors;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -46,7 +47,11 @@ abstract class Probe implements ChannelFutureListener, Runnable {
             channel = f.channel();
             f.addListener(this);
         } catch (RuntimeException e) {
-            finish(false, "cannot start check: " + e);
+            if (LocalErrors.isLocalResourceError(e)) {
+                skip(LocalErrors.describe(e));
+            } else {
+                finish(false, "cannot start check: " + e.getMessage());
+            }
         }
     }
 
@@ -60,6 +65,8 @@ abstract class Probe implements ChannelFutureListener, Runnable {
     public final void operationComplete(ChannelFuture f) {
         if (f.isSuccess()) {
             connected(f.channel());
+        } else if (LocalErrors.isLocalResourceError(f.cause())) {
+            skip(LocalErrors.describe(f.cause()));
         } else {
             finish(false, describe(f.cause()));
         }
@@ -70,17 +77,32 @@ abstract class Probe implements ChannelFutureListener, Runnable {
 
     /** Completes the check once; later calls are ignored. */
     final void finish(boolean healthy, String detail) {
+        if (end()) {
+            result.completed(healthy, detail);
+        }
+    }
+
+    /** Ends the check without a verdict: this replica could not make it. */
+    private void skip(String detail) {
+        if (end()) {
+            result.skipped(detail);
+        }
+    }
+
+    private boolean end() {
         if (done) {
-            return;
+            return false;
         }
         done = true;
         if (timeout != null) {
             timeout.cancel(false);
         }
-        if (channel != null) {
+        if (channel != null && channel.isRegistered()) {
+            // A channel whose socket could not be opened was never registered, and its close()
+            // would throw (there is nothing to close).
             channel.close();
         }
-        result.completed(healthy, detail);
+        return true;
     }
 
     static String describe(Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.system.LocalErrors;
 import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.ProxyProtocol;
 import dev.halb.core.metrics.VipMetrics;

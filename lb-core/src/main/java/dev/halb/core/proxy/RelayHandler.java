@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.system.LocalErrors;
 import dev.halb.core.logging.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

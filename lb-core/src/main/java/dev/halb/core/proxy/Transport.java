@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.system.LocalErrors;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -48,6 +49,8 @@ public enum Transport {
         // spins. An explicit -D setting of either property wins.
         defaultProperty("io.netty.iouring.pollAddMultishotEnabled", "false");
         defaultProperty("io.netty.iouring.acceptMultiShotEnabled", "false");
+        // What runs when descriptors are exhausted must be loaded before they are.
+        LocalErrors.preload();
     }
 
     private static void defaultProperty(String key, String value) {

@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.system.LocalErrors;
 import dev.halb.core.balance.VipSelector;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.health.ConnectObserver;
@@ -279,9 +280,10 @@ public final class VipListener {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Pause first: whatever the log line does, the loop must not spin on this failure.
+            pauseAccepting(ctx.channel());
             acceptErrorLog.warn("VIP {}: accepting a client failed: {}; accepting pauses {} ms", name,
                     LocalErrors.describe(cause), ACCEPT_PAUSE_MS);
-            pauseAccepting(ctx.channel());
         }
     }
 }

@@ -39,9 +39,18 @@ class HealthCheckerTest {
             HealthChecker checker = HealthChecker.create(config, loop, transport.channelClass());
             CompletableFuture<Outcome> result = new CompletableFuture<>();
             long start = System.nanoTime();
-            loop.execute(() -> checker.check(target, "127.0.0.1:" + target.getPort(), (healthy, detail) ->
+            loop.execute(() -> checker.check(target, "127.0.0.1:" + target.getPort(), new HealthChecker.Result() {
+                @Override
+                public void completed(boolean healthy, String detail) {
                     result.complete(new Outcome(healthy, detail, loop.inEventLoop(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)))));
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+                }
+
+                @Override
+                public void skipped(String detail) {
+                    result.completeExceptionally(new AssertionError("check skipped: " + detail));
+                }
+            }));
             Outcome o = result.get(10, TimeUnit.SECONDS);
             assertThat(o.onLoop()).as("completed on the checker's event loop").isTrue();
             assertThat(o.millis()).as("within the timeout and some slack").isLessThan(TIMEOUT_MS + 2_000);

@@ -28,8 +28,19 @@ public final class HalbProcess implements AutoCloseable {
 
     /** Starts halb in a child JVM with these JVM options (e.g. the launcher's memory settings). */
     public static HalbProcess start(Path workDir, List<String> jvmOptions, String... args) {
+        return start(workDir, 0, jvmOptions, args);
+    }
+
+    /**
+     * Starts halb in a child JVM whose open-file limit is {@code maxOpenFiles} (set by the shell's
+     * {@code ulimit -n} before it execs the JVM; 0 = inherited).
+     */
+    public static HalbProcess start(Path workDir, int maxOpenFiles, List<String> jvmOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
+        if (maxOpenFiles > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + maxOpenFiles + " && exec \"$0\" \"$@\""));
+        }
         command.add(java);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.halb.core.cli.Main"));
@@ -61,9 +72,13 @@ public final class HalbProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
     }
 
+    /** What the process printed: at most its first MiB, so that a runaway log cannot exhaust the test's heap. */
     public String output() {
-        try {
-            return Files.readString(output);
+        try (java.io.InputStream in = Files.newInputStream(output)) {
+            byte[] head = in.readNBytes(1 << 20);
+            String text = new String(head, java.nio.charset.StandardCharsets.UTF_8);
+            long size = Files.size(output);
+            return size > head.length ? text + "\n... (" + (size - head.length) + " more bytes)" : text;
         } catch (IOException e) {
             return "(no output: " + e + ")";
         }

@@ -1,4 +1,4 @@
-package dev.halb.core.proxy;
+package dev.halb.core.system;
 
 import io.netty.channel.ChannelException;
 import io.netty.channel.unix.Errors;
@@ -6,11 +6,11 @@ import java.util.Locale;
 
 /**
  * Tells a failure of this process (out of descriptors, socket buffers, memory or local ports)
- * from a failure of the peer. A backend connect that fails for a local reason says nothing about
- * the backend: it must not count toward ejecting it, nor be retried on another backend, which
- * would fail the same way.
+ * from a failure of the peer. A backend connect or health check that fails for a local reason
+ * says nothing about the backend: it must not count toward ejecting it or marking it unhealthy,
+ * nor be retried on another backend, which would fail the same way.
  */
-final class LocalErrors {
+public final class LocalErrors {
 
     // Linux errno values; the native transports report them as negative numbers.
     private static final int ENOMEM = 12;
@@ -22,8 +22,24 @@ final class LocalErrors {
     private LocalErrors() {
     }
 
+    /**
+     * Loads this class and what it touches now. It is needed exactly when the process has no
+     * descriptor left, and loading a class may need one (a class file to open): without this, the
+     * first EMFILE failed with NoClassDefFoundError instead of being handled.
+     */
+    public static void preload() {
+        try {
+            // Loaded, not initialised: initialising it needs the native library, which may be absent.
+            Class.forName(Errors.NativeIoException.class.getName(), false, LocalErrors.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // No native transport on this classpath: nothing of it to load.
+        }
+        isLocalResourceError(new ChannelException("Unable to create Channel"));
+        describe(new java.io.IOException("Too many open files"));
+    }
+
     /** Whether {@code t} (or a cause of it) is a shortage of a local resource. */
-    static boolean isLocalResourceError(Throwable t) {
+    public static boolean isLocalResourceError(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof Errors.NativeIoException n) {
                 int errno = Math.abs(n.expectedErr());
@@ -52,7 +68,7 @@ final class LocalErrors {
     }
 
     /** A short description of {@code t} for a log line, without a stack trace or class name. */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = c.getMessage();
             if (m != null && describesLocalShortage(m)) {
