@@ -52,8 +52,17 @@ class ConnectRetryTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.halb.core.testing.TestTransports#available")
     void clientIsClosedWhenEveryBackendIsDown(Transport transport) throws Exception {
-        VipConfig vip = TestConfigs.vip("web", List.of(TestConfigs.backend(FreePorts.next()),
-                TestConfigs.backend(FreePorts.next())));
+        // Ports held by bound, unconnected sockets: connects to them are refused, and the VIP's own
+        // ephemeral port cannot be one of them (a freed port could, making halb connect to itself).
+        try (var dead1 = new java.net.Socket(); var dead2 = new java.net.Socket()) {
+            dead1.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            dead2.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            clientIsClosedWhenEveryBackendIsDown(transport, dead1.getLocalPort(), dead2.getLocalPort());
+        }
+    }
+
+    private void clientIsClosedWhenEveryBackendIsDown(Transport transport, int port1, int port2) throws Exception {
+        VipConfig vip = TestConfigs.vip("web", List.of(TestConfigs.backend(port1), TestConfigs.backend(port2)));
         try (Replica replica = Replica.start(TestConfigs.replica(vip),
                 Replica.Options.defaults().withTransport(transport));
              var client = Clients.connect(replica.vipAddress("web"))) {
