@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #update} rebuilds the selection from the current candidates and zone context (off the
  * hot path: catalog, health, drain and replica-registry changes): it plans the zone split
- * (DESIGN section 5), builds one picker of the VIP's strategy per zone that receives connections
+ * (Envoy's zone-aware rule: stay local while the local zone has its share of candidates, spill
+ * the rest by surplus), builds one picker of the VIP's strategy per zone that receives connections
  * (reusing the previous one where a zone's candidates did not change, so Maglev tables are not
  * rebuilt and round-robin keeps its place), and publishes all of it through one {@code volatile}.
  * {@link #pick} reads that field and does arithmetic: it takes no lock and allocates nothing.
@@ -153,8 +154,9 @@ public final class VipSelector {
     }
 
     /**
-     * The share of new connections each zone receives now. With zone routing active, the split
-     * of DESIGN section 5; without, each zone's share of the candidates' weight.
+     * The share of new connections each zone receives now. With zone routing active, the
+     * zone-aware split (local with probability U_local / L_local, the rest by each zone's surplus
+     * U_z - L_z); without, each zone's share of the candidates' weight.
      */
     public Map<String, Double> zoneSplit() {
         return selection.routing.split();

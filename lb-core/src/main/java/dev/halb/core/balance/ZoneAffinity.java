@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /*
- * Envoy's zone-aware rule (DESIGN section 5), fed by the replica registry instead of a local
+ * Envoy's zone-aware rule, fed by the replica registry instead of a local
  * cluster. With n candidates, c_z of them in zone z, and r_z of R live replicas in zone z:
  *
  *   U_z = c_z / n                      share of the VIP's candidates in zone z

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What zone-aware selection needs to know besides the candidates (DESIGN section 5): where this
+ * What zone-aware selection needs to know besides the candidates: where this
  * replica runs, the VIP's {@code zoneAffinity} settings, and how many live replicas each zone has.
  *
  * <p>{@code replicasPerZone} is the replica registry ({@code /halb/replicas}) counted by zone;

@@ -1,5 +1,5 @@
 /**
- * Choosing a backend for a new client connection (DESIGN section 5). A
+ * Choosing a backend for a new client connection. A
  * {@link dev.halb.core.balance.VipSelector} is fed the VIP's candidates and a
  * {@link dev.halb.core.balance.ZoneContext} (this replica's zone, the VIP's zone affinity
  * settings, live replicas per zone); off the hot path it plans the zone split (Envoy's

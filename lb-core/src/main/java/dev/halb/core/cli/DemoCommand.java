@@ -29,7 +29,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code halb demo} (DESIGN section 2): an embedded ZooKeeper on 127.0.0.1:2181, three small HTTP
+ * {@code halb demo}: an embedded ZooKeeper on 127.0.0.1:2181, three small HTTP
  * backends in zones a, a and b that register themselves in it, one replica in zone a on
  * 127.0.0.1:8080 with admin on 127.0.0.1:9990 (config/demo.yaml), and a fourth backend on 9004
  * that runs unregistered so that {@code halb register} can show a backend joining and leaving.

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code halb register}: registers one backend instance in ZooKeeper (DESIGN section 2) and holds
+ * {@code halb register}: registers one backend instance in ZooKeeper and holds
  * it until SIGTERM or SIGINT, which deregisters it before the process exits 0.
  *
  * <p>The node is written by Curator's own {@code ServiceDiscovery} ({@link ServiceRegistration}):

@@ -1,5 +1,5 @@
 /**
- * The command line (DESIGN section 2), on picocli: {@code run}, {@code check}, {@code register}
+ * The command line, on picocli: {@code run}, {@code check}, {@code register}
  * and {@code demo}. Exit codes: 0 normal, 2 usage or invalid configuration, 1 runtime failure;
  * an operator mistake is a one-line message, never a stack trace.
  */

@@ -33,7 +33,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads {@code halb.yaml} (DESIGN section 3) and ZooKeeper VIP nodes (section 4) into the config
+ * Reads {@code halb.yaml} and ZooKeeper VIP nodes (section 4) into the config
  * records.
  *
  * <p>Jackson reads the text into a tree of maps, lists and scalars, and the tree is then walked by
@@ -64,7 +64,7 @@ public final class ConfigLoader {
             List.of("consecutiveFailures", "baseEjectionMs", "maxEjectionPercent");
     private static final List<String> DRAIN_KEYS = List.of("delayMs", "timeoutMs");
 
-    /** The zone of a replica whose {@code replica.zone} is empty (DESIGN section 3). */
+    /** The zone of a replica whose {@code replica.zone} is empty. */
     private static final String ZONE_ENV = "HALB_ZONE";
 
     /** The VIP defaults live in {@link VipConfig#of}; reading them from there keeps one source of truth. */

@@ -3,7 +3,7 @@ package dev.halb.core.config;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How a backend is chosen among the candidates (DESIGN section 5). */
+/** How a backend is chosen among the candidates. */
 public enum Strategy {
     P2C("p2c"),
     ROUND_ROBIN("round-robin"),

@@ -1,7 +1,7 @@
 package dev.halb.core.config;
 
 /**
- * Zone-aware routing (DESIGN section 5).
+ * Zone-aware routing.
  *
  * @param enabled     prefer this replica's zone
  * @param minBackends below this many candidates in all, zones are ignored

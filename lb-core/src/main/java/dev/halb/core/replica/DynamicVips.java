@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Dynamic VIPs (DESIGN sections 3 and 4): the persistent nodes <root>/vips/<name>, applied to a
+ * Dynamic VIPs: the persistent nodes <root>/vips/<name>, applied to a
  * running replica without a restart.
  *
  * The VipNodeSource hands over the whole map (name -> JSON) on a Curator thread; the work is done

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 
 /**
  * Resolves one backend host name (never an IP literal) to an address. The seam behind the
- * replica's cache of names (DESIGN section 4); the default asks the JDK, tests pass their own.
+ * replica's cache of names; the default asks the JDK, tests pass their own.
  * Called off the data path, on the resolver's own threads; may block.
  */
 @FunctionalInterface

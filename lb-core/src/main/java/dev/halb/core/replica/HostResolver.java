@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Backend host names, resolved off the data path (DESIGN section 4).
+ * Backend host names, resolved off the data path.
  *
  * A VIP asks resolve(host) whenever it rebuilds its endpoints. The answer comes from memory at
  * once: an address, "does not resolve", or "not known yet" - in which case the name is looked up

@@ -290,7 +290,7 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     /**
-     * Live replicas changed: zone affinity's {@code L_z} follows (DESIGN section 5). Replicas with
+     * Live replicas changed: zone affinity's {@code L_z} follows. Replicas with
      * no zone take no zone's share; a set with no zoned replica is not passed on, so VIPs keep the
      * last shares they had (a registry is never "emptied" by a disconnect either).
      */
@@ -384,7 +384,7 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     /**
-     * The SIGTERM sequence (DESIGN section 7): {@code /health} answers 503 at once; keep accepting
+     * The SIGTERM sequence: {@code /health} answers 503 at once; keep accepting
      * for {@code drain.delayMs}; stop accepting; wait up to {@code drain.timeoutMs} for open
      * connections; remove the replica node; close. Blocks until done. Idempotent.
      */

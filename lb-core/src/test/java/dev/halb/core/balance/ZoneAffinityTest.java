@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Envoy's proportional zone-aware rule, fed by the replica registry (DESIGN section 5). */
+/** Envoy's proportional zone-aware rule, fed by the replica registry. */
 class ZoneAffinityTest {
 
     private static final int PICKS = 100_000;

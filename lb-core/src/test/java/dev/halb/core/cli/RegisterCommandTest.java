@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code halb register} (DESIGN section 2): a real process against a real ZooKeeper writes an
+ * {@code halb register}: a real process against a real ZooKeeper writes an
  * ephemeral node in Curator's format, and SIGTERM removes it before the process exits 0.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code discovery.zookeeper.auth} (DESIGN section 3): a replica with digest credentials creates
+ * {@code discovery.zookeeper.auth}: a replica with digest credentials creates
  * halb's tree so that only holders of the same credentials can register backends or write VIPs;
  * a stranger's registration is refused by ZooKeeper itself and cannot hijack traffic.
  */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Static stability (DESIGN section 4) under client traffic: every server of a three-node
+ * Static stability under client traffic: every server of a three-node
  * ensemble stops, for longer than the replica's session. Clients never notice: traffic keeps
  * flowing to the last known backends; the status says {@code disconnected} and for how long;
  * {@code halb_discovery_connected} is 0. When the servers are back the replica resynchronises

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Dynamic VIPs (DESIGN sections 3, 4 and 9): a node under {@code /halb/vips} is bound on a running
+ * Dynamic VIPs: a node under {@code /halb/vips} is bound on a running
  * replica, rebound when its bind changes (open connections on the old address go on), applied to
  * new connections when its settings change, and unbound after draining when deleted. Bad nodes
  * and VIPs that cannot bind are reported and never hurt the others.

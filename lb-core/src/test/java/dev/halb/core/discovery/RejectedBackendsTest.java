@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What a replica refuses from ZooKeeper (DESIGN sections 4 and 9), end to end: a registration
+ * What a replica refuses from ZooKeeper, end to end: a registration
  * outside {@code allowedBackendCidrs} (it cannot hijack traffic), a host name that does not
  * resolve (until it does), and instance nodes it cannot read. Each is left out, logged once and
  * counted, while valid siblings keep serving.

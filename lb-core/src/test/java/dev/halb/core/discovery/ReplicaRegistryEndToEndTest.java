@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The replica registry (DESIGN sections 4, 5 and 7): two replicas on one ZooKeeper see each other
+ * The replica registry: two replicas on one ZooKeeper see each other
  * in {@code GET /api/v1/replicas}, zone affinity follows the live replicas per zone, and a
  * replica that stops removes its node.
  */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Operator drain through the admin API (DESIGN section 8): a drained backend gets no new
+ * Operator drain through the admin API: a drained backend gets no new
  * connection while its open ones go on; only a bearer token that matches {@code admin.token}
  * may drain.
  */

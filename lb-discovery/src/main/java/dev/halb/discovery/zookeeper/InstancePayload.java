@@ -1,7 +1,7 @@
 package dev.halb.discovery.zookeeper;
 
 /**
- * The payload halb writes into a Curator {@code ServiceInstance} (DESIGN section 4). Curator's
+ * The payload halb writes into a Curator {@code ServiceInstance}. Curator's
  * serializer adds {@code "@class"}; readers need not know this class: {@link ServiceInstanceCodec}
  * reads any payload with these keys.
  *

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /**
- * Reading foreign node bodies at the edge (STYLE #8): size-capped, parsed as a tree (no classes
+ * Reading foreign node bodies at the edge: size-capped, parsed as a tree (no classes
  * named by the data are ever loaded), every problem a {@link Bad} whose message names the value
  * and what was expected.
  */

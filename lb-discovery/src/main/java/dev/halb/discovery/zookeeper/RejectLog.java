@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs and counts a skipped node once per path and data version (STYLE #8): a cache that
+ * Logs and counts a skipped node once per path and data version: a cache that
  * re-reads the node after a reconnect, or a node that stays broken for days, does not flood the
  * log or inflate the counter; a new version of the node is a new rejection.
  */
@@ -35,7 +35,7 @@ final class RejectLog {
         try {
             recorder.rejected(path, reason);
         } catch (RuntimeException e) {
-            log.warn("discovery recorder failed", e); // observers cannot hurt the data path (STYLE #12)
+            log.warn("discovery recorder failed", e); // observers cannot hurt the data path
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One replica as it registers itself in {@code <root>/replicas/<id>} (DESIGN section 4): JSON
+ * One replica as it registers itself in {@code <root>/replicas/<id>}: JSON
  * {@code {id, zone, region, address, admin, vips:[{name,bind}], startedAt}}.
  *
  * @param id        the replica id, also the node name

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica registry (DESIGN sections 4 and 7): this replica's ephemeral node
+ * The replica registry: this replica's ephemeral node
  * {@code <root>/replicas/<id>}, and the live replicas as ZooKeeper lists them.
  *
  * <h2>Own node</h2>
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * A {@link TreeWatch} on {@code <root>/replicas}; each node is read leniently (missing fields are
  * empty, unknown keys ignored); a node that cannot be read is skipped, logged once per path and
  * version, and reported to the {@link DiscoveryRecorder}. Listeners get the whole
- * {@link ReplicaSet} after the first full read and on every change (STYLE #6); while disconnected
+ * {@link ReplicaSet} after the first full read and on every change; while disconnected
  * the last set stays. Listeners run on a Curator thread and must be quick.
  */
 public final class ReplicaRegistry implements AutoCloseable {

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the latest immutable snapshot of something and hands it to listeners (STYLE #6): the
+ * Holds the latest immutable snapshot of something and hands it to listeners: the
  * latest at once on subscribe, then each change; a snapshot equal to the last is not published.
  *
  * <p>Calls are queued while the lock is held, so they keep the order of the changes, and run

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dynamic VIPs (DESIGN sections 3 and 4): the persistent nodes {@code <root>/vips/<name>} that
+ * Dynamic VIPs: the persistent nodes {@code <root>/vips/<name>} that
  * operators write, as a map of VIP name to the node's raw JSON.
  *
  * <p>The JSON is not interpreted here: lb-core parses it with the same rules as the YAML
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * than {@value NodeJson#MAX_BYTES} bytes is skipped here (logged once, reported to the
  * {@link DiscoveryRecorder}). Deeper nodes are ignored.
  *
- * <p>Listeners get the whole map after the first full read, then on every change (STYLE #6).
+ * <p>Listeners get the whole map after the first full read, then on every change.
  * Losing the connection publishes nothing: VIPs are not unbound because ZooKeeper is away.
  * Listeners run on a Curator thread and must be quick.
  */

@@ -5,7 +5,7 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.common.PathUtils;
 
 /**
- * How to reach ZooKeeper and where halb's nodes live (DESIGN section 4).
+ * How to reach ZooKeeper and where halb's nodes live.
  *
  * <p>{@code connect} is a real connect string here: {@code connect: embedded} is resolved by the
  * caller, which starts an {@link EmbeddedZooKeeper} and passes its

@@ -1,5 +1,5 @@
 /**
- * ZooKeeper as halb's source of truth (DESIGN section 4), on Apache Curator. This package owns:
+ * ZooKeeper as halb's source of truth, on Apache Curator. This package owns:
  * <ul>
  *   <li>the connection: {@link dev.halb.discovery.zookeeper.ZooKeeperSettings},
  *       {@link dev.halb.discovery.zookeeper.ZooKeeperClients} (retries, digest auth, ACLs) and

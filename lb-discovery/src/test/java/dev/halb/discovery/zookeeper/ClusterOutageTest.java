@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Static stability against a whole ensemble going away (DESIGN section 4): every server of a
+ * Static stability against a whole ensemble going away: every server of a
  * three-node cluster stops, long enough for halb's session to be declared lost. The catalog keeps
  * its backends and publishes nothing empty; the state says disconnected, since when the injected
  * clock said; once the servers are back the catalog resynchronises without a restart, and a

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Two replicas on one ZooKeeper see each other (DESIGN sections 4, 7 and 8). */
+/** Two replicas on one ZooKeeper see each other. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReplicaRegistryTest {
 
