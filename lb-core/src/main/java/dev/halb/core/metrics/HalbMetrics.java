@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The replica's Dropwizard {@link MetricRegistry}, the names of DESIGN section 8, and their
+ * The replica's Dropwizard {@link MetricRegistry}, the documented metric names, and their
  * Prometheus text exposition.
  */
 public final class HalbMetrics {

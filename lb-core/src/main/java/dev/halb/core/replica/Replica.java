@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code discovery.zookeeper.connect} set, the replica also connects to ZooKeeper (or
  * starts an embedded one), reads backends registered there, applies dynamic VIPs from
- * {@code <root>/vips} and registers itself under {@code <root>/replicas} (DESIGN sections 4 and
- * 7). ZooKeeper being unreachable slows the start by at most about {@code connectionTimeoutMs}
+ * {@code <root>/vips} and registers itself under {@code <root>/replicas}. ZooKeeper being
+ * unreachable slows the start by at most about {@code connectionTimeoutMs}
  * and never stops the replica: it serves with what it knows and catches up when ZooKeeper answers.
  */
 public final class Replica implements AdminModel, AutoCloseable {

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
 
-    /** DESIGN section 3, verbatim. */
+    /** The documented example configuration, every key at its documented value. */
     private static final String DESIGN_EXAMPLE = """
             replica:
               id: ""                     # default: <hostname>-<admin port>

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * DESIGN section 4's promise, end to end: services that register with a plain Curator
+ * The interoperability promise, end to end: services that register with a plain Curator
  * {@code ServiceDiscovery} and a payload class of their own (no halb code) get traffic through a
  * replica, and lose it - for new connections - once they unregister or their session ends.
  */

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 /**
  * An immutable snapshot of the live replicas, sorted by id, ids unique.
  *
- * <p>{@link #zoneShares()} gives {@code L_z} of DESIGN section 5.
+ * <p>{@link #zoneShares()} gives {@code L_z} of the zone-aware rule: each zone's share of the live replicas.
  */
 public record ReplicaSet(List<ReplicaInfo> replicas) {
 

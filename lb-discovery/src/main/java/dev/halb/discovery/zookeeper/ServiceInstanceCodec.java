@@ -15,8 +15,9 @@ import java.util.Objects;
 
 /**
  * Reads one Curator x-discovery {@code ServiceInstance} node, as {@code ServiceDiscovery} writes
- * it with its {@code JsonInstanceSerializer}, into a {@link Backend}, leniently (DESIGN section 4,
- * STYLE #8). Never throws on bad input: the result is a backend or a reason to skip the node.
+ * it with its {@code JsonInstanceSerializer}, into a {@link Backend}, leniently: foreign bytes are
+ * decoded at the edge, one node at a time. Never throws on bad input: the result is a backend or
+ * a reason to skip the node.
  *
  * <h2>What is read</h2>
  * <ul>
