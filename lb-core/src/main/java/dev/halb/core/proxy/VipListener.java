@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.system.DescriptorReserve;
 import dev.halb.core.system.LocalErrors;
 import dev.halb.core.balance.VipSelector;
 import dev.halb.core.config.VipConfig;
@@ -79,6 +80,15 @@ public final class VipListener {
     private volatile Settings settings;
     private volatile Channel serverChannel;
     private final AtomicBoolean acceptPaused = new AtomicBoolean();
+    /** One descriptor held back for turning clients away when accepting runs out; see {@link #shed}. */
+    private volatile DescriptorReserve reserve;
+    /** Set when the reserve was freed for the next accepted client, which is then turned away. */
+    private final AtomicBoolean shedNext = new AtomicBoolean();
+    /**
+     * Set when the descriptor freed from the reserve went elsewhere (another loop opened a socket
+     * with it): the reserve is taken back as soon as a connection ends and frees descriptors.
+     */
+    private volatile boolean reserveLost;
     private final Map<VipMetrics.Rejection, RateLimitedLog> refusalLogs = new EnumMap<>(VipMetrics.Rejection.class);
     private final RateLimitedLog noBackendLog = new RateLimitedLog(log);
     private final RateLimitedLog acceptErrorLog = new RateLimitedLog(log);
@@ -136,6 +146,7 @@ public final class VipListener {
             throw e;
         }
         serverChannel = f.channel();
+        reserve = DescriptorReserve.open();
     }
 
     private static String describe(Throwable cause) {
@@ -172,6 +183,10 @@ public final class VipListener {
         Channel c = serverChannel;
         if (c != null) {
             c.close().syncUninterruptibly();
+        }
+        DescriptorReserve r = reserve;
+        if (r != null) {
+            r.close();
         }
     }
 
@@ -220,8 +235,13 @@ public final class VipListener {
         return true;
     }
 
+    /** A connection ended, with both its sockets closed. */
     void release() {
         active.decrementAndGet();
+        if (reserveLost) {
+            DescriptorReserve r = reserve;
+            reserveLost = r != null && !r.reacquire();
+        }
     }
 
     void track(Channel client) {
@@ -266,6 +286,10 @@ public final class VipListener {
         c.config().setAutoRead(false);
         c.eventLoop().schedule(() -> {
             acceptPaused.set(false);
+            DescriptorReserve r = reserve;
+            if (r != null) {
+                reserveLost = !r.reacquire();
+            }
             if (c.isActive()) {
                 c.config().setAutoRead(true);
             }
@@ -274,13 +298,50 @@ public final class VipListener {
 
     /**
      * Failures of the listening socket itself, above all an accept that fails for lack of file
-     * descriptors: pause and retry rather than spin, with one log line per interval.
+     * descriptors: the reserve is freed so that the next client can be accepted and turned away;
+     * when there is no reserve to free, accepting pauses rather than spins, with one log line per
+     * interval.
      */
     private final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
+        /**
+         * A client accepted on the descriptor freed from the reserve is closed here, on the
+         * listener's own loop before it is registered anywhere, so that its descriptor is free
+         * again and the reserve taken back before the next accept: the backlog is drained one
+         * client per accept, each seeing the end of the stream rather than a hang. If something
+         * else took the descriptor meanwhile, accepting pauses until the reserve is back.
+         */
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof Channel client) || !shedNext.compareAndSet(true, false)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            metrics.rejected(VipMetrics.Rejection.NO_RESOURCES);
+            refusalLogs.get(VipMetrics.Rejection.NO_RESOURCES).warn(
+                    "VIP {}: turned client {} away: out of file descriptors (EMFILE: raise ulimit -n)",
+                    name, client.remoteAddress());
+            client.unsafe().closeForcibly();
+            DescriptorReserve r = reserve;
+            if (r != null && !r.reacquire()) {
+                reserveLost = true;
+                pauseAccepting(ctx.channel());
+            }
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // Pause first: whatever the log line does, the loop must not spin on this failure.
+            DescriptorReserve r = reserve;
+            if (LocalErrors.isDescriptorShortage(cause) && r != null && r.release()) {
+                // The next accept takes the freed descriptor, and that client is turned away.
+                shedNext.set(true);
+                return;
+            }
+            // The freed descriptor went elsewhere, or the shortage is not of descriptors: pause
+            // first, since whatever the log line does, the loop must not spin on this failure.
+            if (shedNext.getAndSet(false) || (r != null && !r.isHeld())) {
+                reserveLost = true;
+            }
             pauseAccepting(ctx.channel());
             acceptErrorLog.warn("VIP {}: accepting a client failed: {}; accepting pauses {} ms", name,
                     LocalErrors.describe(cause), ACCEPT_PAUSE_MS);

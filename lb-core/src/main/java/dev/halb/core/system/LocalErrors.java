@@ -36,6 +36,7 @@ public final class LocalErrors {
         }
         isLocalResourceError(new ChannelException("Unable to create Channel"));
         describe(new java.io.IOException("Too many open files"));
+        isDescriptorShortage(new java.io.IOException("Too many open files"));
     }
 
     /** Whether {@code t} (or a cause of it) is a shortage of a local resource. */
@@ -58,6 +59,29 @@ public final class LocalErrors {
             }
             if (describesLocalShortage(c.getMessage())) {
                 // The JDK's NIO reports these only as text (from strerror), without an errno.
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code t} (or a cause of it) is a shortage of file descriptors, of this process
+     * (EMFILE) or of the system (ENFILE): the one shortage a held-back descriptor can relieve.
+     */
+    public static boolean isDescriptorShortage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Errors.NativeIoException n) {
+                int errno = Math.abs(n.expectedErr());
+                if (errno == EMFILE || errno == ENFILE) {
+                    return true;
+                }
+            }
+            String m = c.getMessage();
+            if (m != null && m.toLowerCase(Locale.ROOT).contains("too many open files")) {
                 return true;
             }
             if (c.getCause() == c) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A replica run out of file descriptors (a child JVM under {@code ulimit -n}) by clients that hold
  * their connections open: it blames no backend (nothing ejected, no connect failure, every
  * backend healthy), turns the clients it cannot serve away (closed and counted as
- * {@code no_resources}, or left in the backlog while accepting pauses), keeps its log to a few lines
+ * {@code no_resources}), keeps its log to a few lines
  * however many clients it turns away, and serves again once descriptors are free.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -80,6 +80,7 @@ class DescriptorLimitTest {
                 // Clients that hold their connection open until halb runs out of descriptors.
                 ConcurrentLinkedQueue<Socket> served = new ConcurrentLinkedQueue<>();
                 AtomicInteger turnedAway = new AtomicInteger();
+
                 List<java.util.concurrent.Future<?>> done = new ArrayList<>();
                 for (int i = 0; i < CLIENTS; i++) {
                     done.add(clients.submit(() -> {
@@ -93,7 +94,7 @@ class DescriptorLimitTest {
                                 return;
                             }
                         } catch (IOException e) {
-                            // refused, reset, closed or left in the backlog: turned away
+                            // refused, reset, closed or left waiting in the backlog: turned away
                         }
                         turnedAway.incrementAndGet();
                         closeQuietly(s);
@@ -124,14 +125,13 @@ class DescriptorLimitTest {
                 String metrics = Clients.get(admin, "/metrics").body();
                 assertThat(metrics).doesNotContainPattern("halb_ejections_total\\{[^}]*\\} [1-9]")
                         .doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
-                // At the limit either the backend socket fails (the client is closed and counted as
-                // no_resources) or the accept itself does (accepting pauses, the client waits in the
-                // backlog); which one comes first depends on how the last descriptors fall.
+                // At the limit either the backend socket fails or the accept does; either way clients
+                // are closed and counted (an accept that fails frees a descriptor held in reserve, so
+                // that the next client can be accepted and closed instead of left in the backlog).
                 Matcher m = NO_RESOURCES.matcher(metrics);
                 assertThat(m.find()).as(metrics).isTrue();
-                boolean counted = Double.parseDouble(m.group(1)) > 0;
-                assertThat(counted || logAtLimit.contains("accepting a client failed: too many open files"))
-                        .as("turned away as no_resources or by a paused accept:%n%s", logAtLimit).isTrue();
+                assertThat(Double.parseDouble(m.group(1))).as("clients counted as no_resources:%n%s", logAtLimit)
+                        .isPositive();
                 assertThat(logAtLimit.lines().count()).as("log lines while %d clients were turned away:%n%s",
                         turnedAway.get(), logAtLimit).isLessThan(60);
                 assertThat(logAtLimit).doesNotContain("Exception");
