@@ -1,5 +1,6 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -13,6 +14,7 @@ public record Cidr(byte[] network, int prefixLength, String text) {
      *
      * @throws IllegalArgumentException naming the value and the expected form
      */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Cidr parse(String value) {
         String v = value == null ? "" : value.strip();
         int slash = v.indexOf('/');
