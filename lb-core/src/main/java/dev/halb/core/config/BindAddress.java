@@ -1,6 +1,5 @@
 package dev.halb.core.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -22,7 +21,6 @@ public record BindAddress(String host, int port) {
      *
      * @throws IllegalArgumentException naming the value and the expected form
      */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static BindAddress parse(String value) {
         String v = value == null ? "" : value.strip();
         int colon = v.lastIndexOf(':');

@@ -23,6 +23,7 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -43,7 +44,10 @@ final class Binder {
             .addModule(new SimpleModule("halb-scalars")
                     .addDeserializer(Integer.class, new WholeNumber<>(Integer.class))
                     .addDeserializer(Long.class, new WholeNumber<>(Long.class))
-                    .addDeserializer(Boolean.class, new TrueOrFalse()))
+                    .addDeserializer(Boolean.class, new TrueOrFalse())
+                    // Records, but written as one value: "0.0.0.0:8080", "10.0.0.0/8".
+                    .addDeserializer(BindAddress.class, new FromText<>(BindAddress.class, BindAddress::parse))
+                    .addDeserializer(Cidr.class, new FromText<>(Cidr.class, Cidr::parse)))
             // "vips: [~]" names the entry instead of failing inside List.copyOf.
             .withConfigOverride(List.class, o -> o.setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL)))
             .build();
@@ -275,6 +279,29 @@ final class Binder {
                 throw ctxt.weirdStringException(p.getText(), type, "not an int");
             }
             return type.cast((int) value);
+        }
+    }
+
+    /** A value type parsed from one scalar; its parser's IllegalArgumentException names the value. */
+    private static final class FromText<T> extends StdScalarDeserializer<T> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final transient Function<String, T> parser;
+
+        FromText(Class<T> type, Function<String, T> parser) {
+            super(type);
+            this.parser = parser;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                @SuppressWarnings("unchecked")
+                T unexpected = (T) ctxt.handleUnexpectedToken(handledType(), p);
+                return unexpected;
+            }
+            return parser.apply(p.getText());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.halb.core.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -14,7 +13,6 @@ public record Cidr(byte[] network, int prefixLength, String text) {
      *
      * @throws IllegalArgumentException naming the value and the expected form
      */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Cidr parse(String value) {
         String v = value == null ? "" : value.strip();
         int slash = v.indexOf('/');
