@@ -42,9 +42,9 @@ final class Binder {
             // The records' @JsonCreator factories take their keys from their parameter names.
             .addModule(new ParameterNamesModule())
             .addModule(new SimpleModule("halb-scalars")
-                    .addDeserializer(Integer.class, new WholeNumber<>(Integer.class))
-                    .addDeserializer(Long.class, new WholeNumber<>(Long.class))
-                    .addDeserializer(Boolean.class, new TrueOrFalse())
+                    .addDeserializer(Integer.class, new FromText<>(Integer.class, Binder::intNumber))
+                    .addDeserializer(Long.class, new FromText<>(Long.class, Binder::wholeNumber))
+                    .addDeserializer(Boolean.class, new FromText<>(Boolean.class, Binder::trueOrFalse))
                     // Records, but written as one value: "0.0.0.0:8080", "10.0.0.0/8".
                     .addDeserializer(BindAddress.class, new FromText<>(BindAddress.class, BindAddress::parse))
                     .addDeserializer(Cidr.class, new FromText<>(Cidr.class, Cidr::parse)))
@@ -241,89 +241,52 @@ final class Binder {
     // ---- scalars --------------------------------------------------------------------------------
 
     /** Whole numbers only: "1.5" or "1e3" for a count or a duration is a mistake worth reporting. */
-    private static final class WholeNumber<N extends Number> extends StdScalarDeserializer<N> {
-
-        private static final long serialVersionUID = 1L;
-
-        private final Class<N> type;
-
-        WholeNumber(Class<N> type) {
-            super(type);
-            this.type = type;
-        }
-
-        @Override
-        public N deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
-                return convert(p.getLongValue(), p, ctxt);
-            }
-            if (p.currentToken() != JsonToken.VALUE_STRING) {
-                return type.cast(ctxt.handleUnexpectedToken(type, p));
-            }
-            String text = p.getText();
-            if (WHOLE_NUMBER.matcher(text).matches()) {
-                try {
-                    return convert(Long.parseLong(text), p, ctxt);
-                } catch (NumberFormatException tooLong) {
-                    // reported below
-                }
-            }
-            throw ctxt.weirdStringException(text, type, "not a whole number");
-        }
-
-        private N convert(long value, JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (type == Long.class) {
-                return type.cast(value);
-            }
-            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-                throw ctxt.weirdStringException(p.getText(), type, "not an int");
-            }
-            return type.cast((int) value);
+    private static Long wholeNumber(String text) {
+        try {
+            return WHOLE_NUMBER.matcher(text).matches() ? Long.parseLong(text) : null;
+        } catch (NumberFormatException tooLong) {
+            return null;
         }
     }
 
-    /** A value type parsed from one scalar; its parser's IllegalArgumentException names the value. */
+    private static Integer intNumber(String text) {
+        Long value = wholeNumber(text);
+        return value == null || value != value.intValue() ? null : value.intValue();
+    }
+
+    /** Only true or false (any case): YAML 1.1's yes/no/on/off are too easy to write by accident. */
+    private static Boolean trueOrFalse(String text) {
+        return text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false") ? Boolean.valueOf(text) : null;
+    }
+
+    /**
+     * A value read from one scalar of the tree (or from the number a probe puts there). The parser
+     * returns {@code null} for text that is not of its type, a type error; an IllegalArgumentException
+     * from it names the value and what was expected.
+     */
     private static final class FromText<T> extends StdScalarDeserializer<T> {
 
         private static final long serialVersionUID = 1L;
 
+        private final Class<T> type;
         private final transient Function<String, T> parser;
 
         FromText(Class<T> type, Function<String, T> parser) {
             super(type);
+            this.type = type;
             this.parser = parser;
         }
 
         @Override
         public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (p.currentToken() != JsonToken.VALUE_STRING) {
-                @SuppressWarnings("unchecked")
-                T unexpected = (T) ctxt.handleUnexpectedToken(handledType(), p);
-                return unexpected;
+            if (p.currentToken() != JsonToken.VALUE_STRING && p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                return type.cast(ctxt.handleUnexpectedToken(type, p));
             }
-            return parser.apply(p.getText());
-        }
-    }
-
-    /** Only true or false (any case): YAML 1.1's yes/no/on/off are too easy to write by accident. */
-    private static final class TrueOrFalse extends StdScalarDeserializer<Boolean> {
-
-        private static final long serialVersionUID = 1L;
-
-        TrueOrFalse() {
-            super(Boolean.class);
-        }
-
-        @Override
-        public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (p.currentToken() != JsonToken.VALUE_STRING) {
-                return (Boolean) ctxt.handleUnexpectedToken(Boolean.class, p);
+            T value = parser.apply(p.getText());
+            if (value == null) {
+                throw ctxt.weirdStringException(p.getText(), type, "not a " + type.getSimpleName());
             }
-            String text = p.getText();
-            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(text);
-            }
-            throw ctxt.weirdStringException(text, Boolean.class, "not true or false");
+            return value;
         }
     }
 }

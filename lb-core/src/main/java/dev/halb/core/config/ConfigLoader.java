@@ -137,7 +137,7 @@ public final class ConfigLoader {
         return vip;
     }
 
-    private static JsonParser parser(JsonFactory factory, String text) throws ConfigException {
+    private static JsonParser parser(JsonFactory factory, String text) {
         try {
             return factory.createParser(text);
         } catch (IOException e) {
