@@ -37,6 +37,12 @@ final class CheckCommand implements Callable<Integer> {
         out.printf("admin: %s (POST endpoints %s)%n", c.admin().bind(),
                 c.admin().token().isEmpty() ? "disabled" : "enabled");
         out.printf("vips: %d%n", c.vips().size());
+        if (c.servesNothing()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("halb: warning: " + config + " serves nothing: it has no VIPs, and no ZooKeeper "
+                    + "(discovery.zookeeper.connect) to add any at run time");
+            err.flush();
+        }
         for (VipConfig v : c.vips()) {
             out.printf("  %s: bind %s, service %s, strategy %s, health %s, maxConnections %d, connectTimeoutMs %d, "
                             + "connectRetries %d, idleTimeoutMs %d%n",

@@ -17,7 +17,9 @@ final class ConfigFiles {
         try {
             return ConfigLoader.withSystemEnv().load(file);
         } catch (ConfigException e) {
-            err.println("halb: invalid configuration " + file + ": " + e.getMessage());
+            // A whole-file problem (path "") already starts with the file name; a key's starts with its path.
+            String where = e.path().isEmpty() ? "" : file + ": ";
+            err.println("halb: invalid configuration " + where + e.getMessage());
             err.flush();
             return null;
         }

@@ -1,17 +1,73 @@
 package dev.halb.core.config;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
-/** A whole replica configuration: the root of {@code halb.yaml}. */
+/**
+ * A whole replica configuration: the root of {@code halb.yaml}. A {@code null} component takes its
+ * default, as an absent key does. VIP names are unique, and no two listeners (the VIPs and the
+ * admin API) fight over an address.
+ */
 public record HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, AdminConfig admin, List<VipConfig> vips,
                          DrainConfig drain) {
 
     public HalbConfig {
-        Objects.requireNonNull(replica, "replica");
-        Objects.requireNonNull(discovery, "discovery");
-        Objects.requireNonNull(admin, "admin");
-        Objects.requireNonNull(drain, "drain");
-        vips = List.copyOf(vips);
+        replica = Objects.requireNonNullElse(replica, ReplicaConfig.DEFAULT);
+        discovery = Objects.requireNonNullElse(discovery, DiscoveryConfig.DEFAULT);
+        admin = Objects.requireNonNullElse(admin, AdminConfig.DEFAULT);
+        vips = List.copyOf(Objects.requireNonNullElse(vips, List.of()));
+        drain = Objects.requireNonNullElse(drain, DrainConfig.DEFAULT);
+        checkNamesAndListeners(admin, vips);
+    }
+
+    /**
+     * Whether a replica with this configuration accepts no client at all: no VIPs in it, and no
+     * ZooKeeper that could add some at run time. Valid (a replica can be started before its VIPs
+     * exist), but worth a warning.
+     */
+    public boolean servesNothing() {
+        return vips.isEmpty() && !discovery.zookeeper().enabled();
+    }
+
+    private static void checkNamesAndListeners(AdminConfig admin, List<VipConfig> vips) {
+        Map<String, String> pathsByName = new HashMap<>();
+        List<String> listenerPaths = new ArrayList<>(List.of("admin.bind"));
+        List<BindAddress> listeners = new ArrayList<>(List.of(admin.bind()));
+        for (int i = 0; i < vips.size(); i++) {
+            VipConfig vip = vips.get(i);
+            String path = "vips[" + i + "]";
+            String earlier = pathsByName.putIfAbsent(vip.name(), path);
+            if (earlier != null) {
+                throw InvalidValueException.of(path + ".name", vip.name(),
+                        "expected: a name no other VIP has; {} is also named " + vip.name(), earlier);
+            }
+            for (int j = 0; j < listeners.size(); j++) {
+                if (overlaps(listeners.get(j), vip.bind())) {
+                    throw InvalidValueException.of(path + ".bind", vip.bind(),
+                            "expected: an address no other listener uses; {} is " + listeners.get(j),
+                            listenerPaths.get(j));
+                }
+            }
+            listenerPaths.add(path + ".bind");
+            listeners.add(vip.bind());
+        }
+    }
+
+    /**
+     * Whether two listeners would fight over a port. A wildcard host overlaps every host on its
+     * port: the kernel refuses that bind, or with SO_REUSEPORT would silently split the traffic.
+     */
+    private static boolean overlaps(BindAddress a, BindAddress b) {
+        if (a.port() == 0 || a.port() != b.port()) {
+            return false;
+        }
+        return a.host().equalsIgnoreCase(b.host()) || isWildcard(a.host()) || isWildcard(b.host());
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
     }
 }

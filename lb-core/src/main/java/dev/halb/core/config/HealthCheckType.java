@@ -1,5 +1,6 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Locale;
 
 /** Active health check kinds. */
@@ -12,6 +13,7 @@ public enum HealthCheckType {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static HealthCheckType fromLabel(String label) {
         for (HealthCheckType t : values()) {
             if (t.label().equals(label)) {

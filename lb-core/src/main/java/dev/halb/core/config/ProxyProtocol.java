@@ -1,5 +1,6 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Locale;
 
 /** Whether a PROXY protocol header is sent to backends before the client's bytes. */
@@ -12,6 +13,7 @@ public enum ProxyProtocol {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static ProxyProtocol fromLabel(String label) {
         for (ProxyProtocol p : values()) {
             if (p.label().equals(label)) {

@@ -1,5 +1,6 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -22,6 +23,7 @@ public enum Strategy {
         return label;
     }
 
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Strategy fromLabel(String label) {
         for (Strategy s : values()) {
             if (s.label.equals(label)) {

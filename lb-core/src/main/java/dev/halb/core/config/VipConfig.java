@@ -1,18 +1,22 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.halb.discovery.Backend;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One virtual IP: a listener and the service it balances over.
  *
- * @param name                [a-z0-9-]+, unique
+ * @param name                1-63 characters of a-z, 0-9 and '-', unique
  * @param bind                where clients connect
- * @param service             discovery service name (defaults to the name)
+ * @param service             discovery service name; {@code null} or "" = the name
  * @param strategy            how a backend is picked
  * @param zoneAffinity        zone preference
- * @param backends            static backends, merged with discovered ones
+ * @param backends            static backends, merged with discovered ones; each address:port once
  * @param healthCheck         active health checks
  * @param outlierDetection    ejection after failed connects
  * @param connectTimeoutMs    a backend connect slower than this fails and is retried elsewhere
@@ -33,33 +37,80 @@ public record VipConfig(String name, BindAddress bind, String service, Strategy 
     /** HAProxy's usual {@code timeout client-fin}: long enough for a reply to a half-closed request to start. */
     public static final long DEFAULT_FIN_TIMEOUT_MS = 5_000;
 
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,63}");
+    private static final String NAME_RULE = "expected: 1-63 characters of a-z, 0-9 and '-'";
+    private static final long MAX_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
+
     public VipConfig {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(bind, "bind");
+        Checks.required("name", name, NAME_RULE);
+        if (!NAME.matcher(name).matches()) {
+            throw InvalidValueException.of("name", name, NAME_RULE);
+        }
+        Checks.required("bind", bind, "expected: host:port, e.g. 0.0.0.0:8080");
         service = service == null || service.isEmpty() ? name : service;
+        if (!Checks.isNodeName(service)) {
+            // The service name is a node under /halb/services.
+            throw InvalidValueException.of("service", service,
+                    "expected: a discovery service name: no '/', spaces or control characters");
+        }
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(zoneAffinity, "zoneAffinity");
         backends = List.copyOf(backends);
+        checkBackendIds(backends);
         Objects.requireNonNull(healthCheck, "healthCheck");
         Objects.requireNonNull(outlierDetection, "outlierDetection");
+        Checks.range("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
+        Checks.range("connectRetries", connectRetries, 0, 10);
+        Checks.range("idleTimeoutMs", idleTimeoutMs, 1, MAX_TIMEOUT_MS);
+        Checks.range("finTimeoutMs", finTimeoutMs, 1, MAX_TIMEOUT_MS);
+        Checks.range("maxConnections", maxConnections, 1, 1_000_000);
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         allowedBackendCidrs = List.copyOf(allowedBackendCidrs);
-        if (idleTimeoutMs < 1) {
-            throw new IllegalArgumentException("idleTimeoutMs: " + idleTimeoutMs + " (expected: at least 1)");
-        }
-        if (finTimeoutMs < 1) {
-            throw new IllegalArgumentException("finTimeoutMs: " + finTimeoutMs + " (expected: at least 1)");
-        }
     }
 
     /** A VIP with every optional key at its default: handy in tests and the demo. */
     public static VipConfig of(String name, BindAddress bind, List<BackendConfig> backends) {
-        return new VipConfig(name, bind, name, Strategy.P2C, ZoneAffinityConfig.DEFAULT, backends,
-                HealthCheckConfig.DEFAULT, OutlierDetectionConfig.DEFAULT, 1000, 2, 600_000, DEFAULT_FIN_TIMEOUT_MS, 10_000,
-                ProxyProtocol.OFF, List.of());
+        return withDefaults(name, bind, null, null, null, backends, null, null, null, null, null, null, null, null,
+                null);
+    }
+
+    /** The configuration of one {@code vips} entry: name and bind are required, every {@code null} else is its default. */
+    @JsonCreator
+    static VipConfig withDefaults(String name, BindAddress bind, String service, Strategy strategy,
+                                  ZoneAffinityConfig zoneAffinity, List<BackendConfig> backends,
+                                  HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                                  Integer connectTimeoutMs, Integer connectRetries, Long idleTimeoutMs,
+                                  Long finTimeoutMs, Integer maxConnections, ProxyProtocol proxyProtocol,
+                                  List<Cidr> allowedBackendCidrs) {
+        return new VipConfig(name, bind, service, Objects.requireNonNullElse(strategy, Strategy.P2C),
+                Objects.requireNonNullElse(zoneAffinity, ZoneAffinityConfig.DEFAULT),
+                Objects.requireNonNullElse(backends, List.of()),
+                Objects.requireNonNullElse(healthCheck, HealthCheckConfig.DEFAULT),
+                Objects.requireNonNullElse(outlierDetection, OutlierDetectionConfig.DEFAULT),
+                Objects.requireNonNullElse(connectTimeoutMs, 1000),
+                Objects.requireNonNullElse(connectRetries, 2),
+                Objects.requireNonNullElse(idleTimeoutMs, 600_000L),
+                Objects.requireNonNullElse(finTimeoutMs, DEFAULT_FIN_TIMEOUT_MS),
+                Objects.requireNonNullElse(maxConnections, 10_000),
+                Objects.requireNonNullElse(proxyProtocol, ProxyProtocol.OFF),
+                Objects.requireNonNullElse(allowedBackendCidrs, List.of()));
     }
 
     public List<Backend> staticBackends() {
         return backends.stream().map(BackendConfig::toBackend).toList();
+    }
+
+    /** A second entry with the same address:port would shadow the first. */
+    private static void checkBackendIds(List<BackendConfig> backends) {
+        Map<String, String> keysById = new HashMap<>();
+        for (int i = 0; i < backends.size(); i++) {
+            String key = "backends[" + i + "]";
+            String id = backends.get(i).id();
+            String earlier = keysById.putIfAbsent(id, key);
+            if (earlier != null) {
+                throw InvalidValueException.of(key, id, "expected: each address:port once per VIP; {} has it too",
+                        earlier);
+            }
+        }
     }
 }

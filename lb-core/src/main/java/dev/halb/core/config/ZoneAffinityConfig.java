@@ -1,5 +1,8 @@
 package dev.halb.core.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.Objects;
+
 /**
  * Zone-aware routing.
  *
@@ -9,4 +12,15 @@ package dev.halb.core.config;
 public record ZoneAffinityConfig(boolean enabled, int minBackends) {
 
     public static final ZoneAffinityConfig DEFAULT = new ZoneAffinityConfig(true, 3);
+
+    public ZoneAffinityConfig {
+        Checks.range("minBackends", minBackends, 0, 100_000);
+    }
+
+    /** The configuration of {@code zoneAffinity}: every {@code null} takes its value from {@link #DEFAULT}. */
+    @JsonCreator
+    static ZoneAffinityConfig withDefaults(Boolean enabled, Integer minBackends) {
+        return new ZoneAffinityConfig(Objects.requireNonNullElse(enabled, DEFAULT.enabled),
+                Objects.requireNonNullElse(minBackends, DEFAULT.minBackends));
+    }
 }

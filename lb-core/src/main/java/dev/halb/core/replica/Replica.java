@@ -221,6 +221,10 @@ public final class Replica implements AdminModel, AutoCloseable {
             startDynamic();
         }
         warnAboutFileLimit();
+        if (config.servesNothing()) {
+            log.warn("replica {} serves nothing: the configuration has no VIPs, and no ZooKeeper "
+                    + "(discovery.zookeeper.connect) to add any at run time", id);
+        }
         log.info("replica {} serving on {} (admin {}, discovery {})", id, transport.label(), admin.localAddress(),
                 zooKeeper == null ? "static" : "ZooKeeper " + zooKeeper.settings().connect()
                         + zooKeeper.settings().root() + " (" + zooKeeper.state().label() + ")");

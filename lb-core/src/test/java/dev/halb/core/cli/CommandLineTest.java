@@ -91,4 +91,47 @@ class CommandLineTest {
         assertThat(execute("run")).isEqualTo(2);
         assertThat(execute("frobnicate")).isEqualTo(2);
     }
+
+    @Test
+    void fileErrorsNameTheFileOnce() throws Exception {
+        Path missing = dir.resolve("nope.yaml");
+        assertThat(execute("check", "--config", missing.toString())).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("halb: invalid configuration " + missing + ": no such file (expected: a readable YAML file)");
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "admin: [\n");
+        err.getBuffer().setLength(0);
+        assertThat(execute("run", "--config", bad.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith("halb: invalid configuration " + bad + ": invalid YAML at line ");
+        assertThat(occurrences(err.toString(), bad.toString())).isEqualTo(1);
+
+        Path badKey = Files.writeString(dir.resolve("key.yaml"), "drain: {delayMs: -1}\n");
+        err.getBuffer().setLength(0);
+        assertThat(execute("check", "--config", badKey.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("halb: invalid configuration " + badKey
+                + ": drain.delayMs: '-1' (expected: an integer 0-3600000)");
+    }
+
+    @Test
+    void anEmptyConfigurationIsValidButCheckWarnsThatItServesNothing() throws Exception {
+        for (String text : new String[] {"", "vips: []\n"}) {
+            Path config = Files.writeString(dir.resolve("empty.yaml"), text);
+            err.getBuffer().setLength(0);
+            assertThat(execute("check", "--config", config.toString())).isEqualTo(0);
+            assertThat(out.toString()).contains("vips: 0");
+            assertThat(err.toString()).contains("warning: " + config + " serves nothing");
+        }
+        Path withZooKeeper = Files.writeString(dir.resolve("zk.yaml"), "discovery: {zookeeper: {connect: z1:2181}}\n");
+        err.getBuffer().setLength(0);
+        assertThat(execute("check", "--config", withZooKeeper.toString())).isEqualTo(0);
+        assertThat(err.toString()).doesNotContain("serves nothing");
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+            count++;
+        }
+        return count;
+    }
 }
