@@ -81,6 +81,49 @@ final class Binder {
                 .collect(Collectors.joining(", "));
     }
 
+    /**
+     * The key of {@code record} nearest to a misspelt {@code key}, when it is near enough to be
+     * what was meant: at most a third of its letters (one to three) inserted, deleted, changed or
+     * swapped with a neighbour, ignoring case.
+     */
+    static java.util.Optional<String> closest(String key, Class<?> record) {
+        if (record == null || !record.isRecord()) {
+            return java.util.Optional.empty();
+        }
+        int limit = Math.max(1, Math.min(3, key.length() / 3));
+        String best = null;
+        int bestDistance = limit + 1;
+        for (RecordComponent c : record.getRecordComponents()) {
+            int d = editDistance(key.toLowerCase(java.util.Locale.ROOT), c.getName().toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                best = c.getName();
+                bestDistance = d;
+            }
+        }
+        return java.util.Optional.ofNullable(best);
+    }
+
+    /** Edits (insert, delete, change, swap of neighbours) that turn {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     private <T> T read(JsonNode root, Class<T> type) throws JsonMappingException {
         try {
             return MAPPER.readerFor(type).readValue(MAPPER.treeAsTokens(root));
@@ -101,7 +144,10 @@ final class Binder {
             return error(full, invalid.value(), shown + " (" + invalid.expectation(k -> join(path, k)) + ")", e);
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
-            return error(path, null, "unknown key (expected one of: " + keys(unknown.getReferringClass()) + ")", e);
+            Class<?> owner = unknown.getReferringClass();
+            String hint = closest(String.valueOf(unknown.getPropertyName()), owner)
+                    .map(k -> ", did you mean '" + k + "'?").orElse("");
+            return error(path, null, "unknown key" + hint + " (expected one of: " + keys(owner) + ")", e);
         }
         IllegalArgumentException parse = cause(e, IllegalArgumentException.class);
         if (parse != null) {

@@ -204,14 +204,14 @@ class ConfigLoaderTest {
             ConfigException e = error("replica: {}\nvip: []\n");
             assertThat(e.path()).isEqualTo("vip");
             assertThat(e.value()).isNull();
-            assertThat(e).hasMessage("vip: unknown key (expected one of: replica, discovery, admin, vips, drain)");
+            assertThat(e).hasMessage("vip: unknown key, did you mean 'vips'? (expected one of: replica, discovery, admin, vips, drain)");
         }
 
         @Test
         void inVip() {
             ConfigException e = error(vip("strategie: p2c"));
             assertThat(e.path()).isEqualTo("vips[0].strategie");
-            assertThat(e).hasMessage("vips[0].strategie: unknown key (expected one of: name, bind, service, "
+            assertThat(e).hasMessage("vips[0].strategie: unknown key, did you mean 'strategy'? (expected one of: name, bind, service, "
                     + "strategy, zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
                     + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, allowedBackendCidrs)");
         }
@@ -227,7 +227,7 @@ class ConfigLoaderTest {
                           intervalMz: 1000
                     """);
             assertThat(e.path()).isEqualTo("vips[1].healthCheck.intervalMz");
-            assertThat(e).hasMessage("vips[1].healthCheck.intervalMz: unknown key (expected one of: type, path, "
+            assertThat(e).hasMessage("vips[1].healthCheck.intervalMz: unknown key, did you mean 'intervalMs'? (expected one of: type, path, "
                     + "port, intervalMs, timeoutMs, unhealthyThreshold, healthyThreshold)");
         }
 
@@ -235,8 +235,11 @@ class ConfigLoaderTest {
         void inNestedMapsAndListEntries() {
             assertThat(error("discovery:\n  zookeeper:\n    conect: x\n").path())
                     .isEqualTo("discovery.zookeeper.conect");
+            assertThat(error("discovery:\n  zookeeper:\n    conect: x\n").getMessage())
+                    .startsWith("discovery.zookeeper.conect: unknown key, did you mean 'connect'?");
+            assertThat(error(vip("colour: red")).getMessage()).startsWith("vips[0].colour: unknown key (expected");
             assertThat(error(vip("backends: [{address: a, port: 1, wieght: 5}]")))
-                    .hasMessage("vips[0].backends[0].wieght: unknown key "
+                    .hasMessage("vips[0].backends[0].wieght: unknown key, did you mean 'weight'? "
                             + "(expected one of: address, port, zone, region, rack, weight)");
         }
 
@@ -778,7 +781,7 @@ class ConfigLoaderTest {
             assertThatThrownBy(() -> loader.parseVip(
                     "{\"bind\": \":8080\", \"healthCheck\": {\"intervalMz\": 1}}", "vips.web", "web"))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessage("vips.web.healthCheck.intervalMz: unknown key (expected one of: type, path, port, "
+                    .hasMessage("vips.web.healthCheck.intervalMz: unknown key, did you mean 'intervalMs'? (expected one of: type, path, port, "
                             + "intervalMs, timeoutMs, unhealthyThreshold, healthyThreshold)");
             assertThatThrownBy(() -> loader.parseVip("{\"bind\": \":8080\", \"connectTimeoutMs\": 1.5}",
                     "vips.web", "web"))
