@@ -320,7 +320,8 @@ public final class HealthMonitor implements AutoCloseable {
                 log.warn("VIP {}: backend {} failed its first check: {}", vip, s.id, detail);
             }
         }
-        if (wasCandidate != s.isCandidate(now)) {
+        if (first || wasCandidate != s.isCandidate(now)) {
+            // A first result is passed on even when it changes nothing: a VIP waits for it.
             changed();
         }
         scheduleNext(s);

@@ -32,7 +32,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +92,8 @@ final class VipRuntime {
     /** This replica's zone, the VIP's zoneAffinity and live replicas per zone; guarded by {@link #lock}. */
     private ZoneContext zones;
     private boolean closed;
+    /** Completed once {@link #firstChecksDone()}: the VIP can serve from its first client on. */
+    private final CompletableFuture<Void> firstChecks = new CompletableFuture<>();
     private AutoCloseable catalogSubscription;
     private AutoCloseable resolverSubscription;
 
@@ -173,6 +178,7 @@ final class VipRuntime {
             }
             latest = set;
             rebuild();
+            noteFirstChecks();
         }
     }
 
@@ -181,6 +187,7 @@ final class VipRuntime {
         synchronized (lock) {
             if (!closed && latest != null) {
                 rebuild();
+                noteFirstChecks();
             }
         }
     }
@@ -354,6 +361,7 @@ final class VipRuntime {
         synchronized (lock) {
             if (!closed) {
                 publish();
+                noteFirstChecks();
             }
         }
     }
@@ -397,42 +405,51 @@ final class VipRuntime {
 
     /**
      * Whether the first snapshot has arrived, every host name in it has had its first lookup, and
-     * every backend has had its first health check (at once with type none).
+     * every backend has had its first health check (at once with type none). Holds {@link #lock}.
      */
-    boolean firstChecksDone() {
-        synchronized (lock) {
-            if (latest == null || unresolvedPending > 0) {
+    private boolean firstChecksDone() {
+        if (latest == null || unresolvedPending > 0) {
+            return false;
+        }
+        for (String id : endpoints.keySet()) {
+            if (!health.checked(id)) {
                 return false;
             }
-            for (String id : endpoints.keySet()) {
-                if (!health.checked(id)) {
-                    return false;
-                }
-            }
-            return true;
+        }
+        return true;
+    }
+
+    /** Completes {@link #firstChecks} once they are done. Holds {@link #lock}. */
+    private void noteFirstChecks() {
+        if (!firstChecks.isDone() && firstChecksDone()) {
+            firstChecks.complete(null);
         }
     }
 
     /**
      * Waits, a bounded time, until every VIP's backends have had their first health check, so
      * that a starting VIP does not turn its first clients away for want of a result (a new
-     * backend is no candidate until its first check passes).
+     * backend is no candidate until its first check passes). VIPs started together are waited
+     * for together: the budget is that of the slowest, not the sum.
      */
     static void awaitFirstChecks(Collection<VipRuntime> vips) throws InterruptedException {
         long budgetMs = 0;
         for (VipRuntime vip : vips) {
             budgetMs = Math.max(budgetMs, vip.health.firstCheckBudgetMs());
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs + FIRST_CHECK_MARGIN_MS);
-        for (VipRuntime vip : vips) {
-            while (!vip.firstChecksDone()) {
-                if (System.nanoTime() - deadline >= 0) {
+        long waitMs = budgetMs + FIRST_CHECK_MARGIN_MS;
+        CompletableFuture<?>[] all = vips.stream().map(v -> v.firstChecks).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(all).get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            for (VipRuntime vip : vips) {
+                if (!vip.firstChecks.isDone()) {
                     log.warn("VIP {}: not every backend has had its first health check after {} ms; starting anyway",
-                            vip.name(), budgetMs + FIRST_CHECK_MARGIN_MS);
-                    break;
+                            vip.name(), waitMs);
                 }
-                Thread.sleep(5);
             }
+        } catch (ExecutionException e) {
+            // never completed exceptionally
         }
     }
 
