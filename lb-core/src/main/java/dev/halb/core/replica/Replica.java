@@ -19,6 +19,7 @@ import dev.halb.discovery.StaticBackendSource;
 import dev.halb.discovery.zookeeper.DiscoveryRecorder;
 import dev.halb.discovery.zookeeper.DiscoveryState;
 import dev.halb.discovery.zookeeper.EmbeddedZooKeeper;
+import dev.halb.discovery.zookeeper.IdInUseException;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
 import dev.halb.discovery.zookeeper.ReplicaRegistry;
 import dev.halb.discovery.zookeeper.ReplicaSet;
@@ -269,14 +270,20 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     /** Dynamic VIPs, then this replica's node in the registry (it lists them). */
-    private void startDynamic() throws InterruptedException {
+    private void startDynamic() throws InterruptedException, StartupException {
         ZooKeeperSettings settings = zooKeeper.settings();
         DynamicVips d = new DynamicVips(context, catalog, ConfigLoader.withSystemEnv(), vips.keySet(),
                 settings.vipsPath(), config.drain().timeoutMs(), this::vipsChanged);
         dynamicVips = d;
         vipNodes = VipNodeSource.start(zooKeeper, recorder);
         d.start(vipNodes, settings.connectionTimeoutMs());
-        ReplicaRegistry r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        ReplicaRegistry r;
+        try {
+            r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        } catch (IdInUseException e) {
+            throw new StartupException("replica id " + id + " is in use: " + e.getMessage()
+                    + "; give every replica its own replica.id", e);
+        }
         registry = r;
         registrySubscription = r.subscribe(this::replicasChanged);
     }
