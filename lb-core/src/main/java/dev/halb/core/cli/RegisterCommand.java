@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * another live process (the message names it). Once registered, ZooKeeper going away is waited
  * out, never an exit. A stop that could not delete the node exits 1.
  */
-@Command(name = "register", mixinStandardHelpOptions = true,
+@Command(name = "register", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {"Registers one backend instance in ZooKeeper (ephemeral, Curator x-discovery format) and "
                 + "holds it; SIGTERM or SIGINT deregisters it, then exits 0.",
                 "Prints the instance id on standard output."})

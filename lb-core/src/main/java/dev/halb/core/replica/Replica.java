@@ -135,9 +135,7 @@ public final class Replica implements AdminModel, AutoCloseable {
         this.ioGroup = transport.newGroup(threads, "halb-io");
         this.adminGroup = transport.newGroup(1, "halb-admin");
         this.healthGroup = transport.newGroup(1, "halb-health");
-        this.id = config.replica().id().isEmpty()
-                ? hostname() + "-" + config.admin().bind().port()
-                : config.replica().id();
+        this.id = resolveId(config);
         this.hostAddress = hostAddress();
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
@@ -150,6 +148,12 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
         this.staticBackends = dedupe(byService);
         this.admin = new AdminServer(config.admin(), this, adminGroup, transport);
+    }
+
+    /** The replica id a configuration gives: {@code replica.id}, or {@code <hostname>-<admin port>} when empty. */
+    public static String resolveId(HalbConfig config) {
+        return config.replica().id().isEmpty() ? hostname() + "-" + config.admin().bind().port()
+                : config.replica().id();
     }
 
     /** Static backends listed under several VIPs of one service count once. */
