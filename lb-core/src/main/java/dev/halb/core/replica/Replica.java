@@ -369,7 +369,7 @@ public final class Replica implements AdminModel, AutoCloseable {
      * rings, logs), the listeners, the admin API's connections, ZooKeeper, and one health check
      * socket per backend at a time.
      */
-    static final long RESERVED_DESCRIPTORS = 512;
+    public static final long RESERVED_DESCRIPTORS = 512;
 
     /**
      * Warns when the VIPs' connection limits, at two descriptors per proxied connection, plus
