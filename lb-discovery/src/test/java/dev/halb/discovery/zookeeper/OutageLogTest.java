@@ -23,6 +23,7 @@ class OutageLogTest {
         lines.start();
         logger.addAppender(lines);
         logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setAdditive(false); // captured, not printed
     }
 
     private List<String> messages() {
