@@ -354,10 +354,15 @@ final class OwnedNode implements AutoCloseable {
             return true;
         }
         client.getConnectionStateListenable().removeListener(reconnects);
-        worker.shutdownNow();
+        // Let a step under way finish (interrupting a ZooKeeper call makes Curator log an error
+        // with a stack trace); only one that outlasts the connection timeout is interrupted.
+        worker.shutdown();
         try {
-            worker.awaitTermination(connection.settings().connectionTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (!worker.awaitTermination(connection.settings().connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                worker.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            worker.shutdownNow();
             Thread.currentThread().interrupt();
         }
         if (!connection.state().connected()) {
