@@ -3,6 +3,7 @@ package dev.halb.core.cli;
 import dev.halb.core.config.BackendConfig;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.VipConfig;
+import dev.halb.core.replica.Replica;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halb check --config FILE}: validates a configuration and prints the resolved VIPs. */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Validates a configuration and prints the resolved VIPs. Exits 0 when valid, 2 when not.")
 final class CheckCommand implements Callable<Integer> {
 
@@ -29,8 +30,7 @@ final class CheckCommand implements Callable<Integer> {
             return Main.INVALID;
         }
         out.printf("configuration %s is valid%n", config);
-        out.printf("replica: id=%s zone=%s region=%s%n", orDefault(c.replica().id(), "<hostname>-"
-                + c.admin().bind().port()), orDefault(c.replica().zone(), "(none)"), orDefault(c.replica().region(), "(none)"));
+        out.printf("replica: id=%s zone=%s region=%s%n", Replica.resolveId(c), orDefault(c.replica().zone(), "(none)"), orDefault(c.replica().region(), "(none)"));
         out.printf("discovery: %s%n", c.discovery().zookeeper().enabled()
                 ? "zookeeper " + c.discovery().zookeeper().connect() + " root " + c.discovery().zookeeper().root()
                 : "static only");

@@ -7,6 +7,7 @@ import dev.halb.core.replica.Replica;
 import dev.halb.core.replica.StartupException;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
+import dev.halb.discovery.zookeeper.EmbeddedZooKeeper;
 import dev.halb.discovery.zookeeper.ServiceRegistration;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Command;
  * that runs unregistered so that {@code halb register} can show a backend joining and leaving.
  * Prints what to try; Ctrl-C stops it.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Runs a one-machine demo: embedded ZooKeeper on 127.0.0.1:2181, three HTTP backends in zones "
                 + "a, a, b registered in it, and a replica in zone a on 127.0.0.1:8080 (admin 127.0.0.1:9990).")
 final class DemoCommand implements Callable<Integer> {
@@ -62,10 +63,25 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HalbConfig config = new ConfigLoader(System.getenv()).parse(demoYaml(), "demo.yaml");
+        if (!Main.transportSettingValid(err)) {
+            return Main.INVALID;
+        }
         List<DemoBackends.Spec> all = new ArrayList<>(BACKENDS);
         all.add(SPARE);
-        try (DemoBackends backends = new DemoBackends()) {
+        // The demo runs the ZooKeeper that demo.yaml's `connect: embedded` asks for itself, so that
+        // it can stop last: a real deployment's ZooKeeper outlives the replica and the backends,
+        // and the backends deregister from it after the replica has drained.
+        EmbeddedZooKeeper zooKeeper;
+        try {
+            zooKeeper = startZooKeeper();
+        } catch (IOException e) {
+            err.println("halb: cannot start the embedded ZooKeeper: " + e.getMessage());
+            err.flush();
+            return Main.FAILURE;
+        }
+        HalbConfig config = new ConfigLoader(System.getenv()).parse(
+                demoYaml().replace("connect: embedded", "connect: " + zooKeeper.connectString()), "demo.yaml");
+        try (zooKeeper; DemoBackends backends = new DemoBackends()) {
             try {
                 backends.start(all);
             } catch (BindException e) {
@@ -103,21 +119,37 @@ final class DemoCommand implements Callable<Integer> {
             out.print(instructions(zk));
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
+            // Stopped in the order of a real deployment: the replica drains first (its backends
+            // still registered and serving, so new clients keep working during drain.delayMs),
+            // then the backends deregister and stop.
             Signals.onTerminate(() -> {
                 try {
-                    registrations.forEach(ServiceRegistration::close);
-                    connection.close();
                     replica.drain();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     replica.close();
                 } finally {
+                    registrations.forEach(ServiceRegistration::close);
+                    connection.close();
                     stopped.countDown();
                 }
             });
             stopped.await();
+            log.info("replica {} stopped", replica.id());
         }
         return Main.OK;
+    }
+
+    /** On 127.0.0.1:2181 when it is free, as `connect: embedded` does; else on a free port, with a warning. */
+    private static EmbeddedZooKeeper startZooKeeper() throws IOException {
+        try {
+            return EmbeddedZooKeeper.start(Replica.EMBEDDED_ZOOKEEPER_PORT);
+        } catch (IOException first) {
+            EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(0);
+            log.warn("{}; the embedded ZooKeeper listens on {} instead (register backends with --zk {})",
+                    first.getMessage(), zk.connectString(), zk.connectString());
+            return zk;
+        }
     }
 
     /** Waits, a bounded time, until the VIP has {@code n} healthy backends, so the first curl works. */

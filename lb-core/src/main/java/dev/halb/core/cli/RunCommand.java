@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0.")
 final class RunCommand implements Callable<Integer> {
 
@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        if (!Main.transportSettingValid(err)) {
+            return Main.INVALID;
+        }
         HalbConfig c = ConfigFiles.load(config, err);
         if (c == null) {
             return Main.INVALID;

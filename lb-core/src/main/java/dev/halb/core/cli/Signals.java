@@ -1,6 +1,7 @@
 package dev.halb.core.cli;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -17,7 +18,17 @@ final class Signals {
     private Signals() {
     }
 
+    /** The graceful stop on the first signal; a second exits 0 at once. */
     static void onTerminate(Runnable gracefulStop) {
+        onTerminate(gracefulStop, () -> Main.OK);
+    }
+
+    /**
+     * The graceful stop on the first signal; a second exits at once with the code that
+     * {@code hurriedExit} returns (it may wait a bounded time for what must happen before an exit,
+     * and say in its code whether it did).
+     */
+    static void onTerminate(Runnable gracefulStop, IntSupplier hurriedExit) {
         AtomicBoolean stopping = new AtomicBoolean();
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> {
@@ -27,7 +38,7 @@ final class Signals {
                     t.start();
                 } else {
                     log.warn("SIG{} received again: exiting at once", signal.getName());
-                    Runtime.getRuntime().halt(0);
+                    Runtime.getRuntime().halt(hurriedExit.getAsInt());
                 }
             });
         }

@@ -8,7 +8,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.halb.discovery.Backend;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -17,6 +16,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,6 +28,28 @@ public final class HalbMetrics {
     private final MetricRegistry registry;
     private final CollectorRegistry prometheus = new CollectorRegistry();
     private final Meter discoveryRejected;
+    private final TimerSums sums = new TimerSums();
+
+    /**
+     * The total time recorded by each timer, in nanoseconds, by its Dropwizard name: the
+     * {@code _sum} of its summary (Dropwizard's timer keeps a count and a sample, not a sum).
+     */
+    static final class TimerSums {
+        private final Map<String, LongAdder> byName = new ConcurrentHashMap<>();
+
+        LongAdder forName(String name) {
+            return byName.computeIfAbsent(name, n -> new LongAdder());
+        }
+
+        long nanos(String name) {
+            LongAdder a = byName.get(name);
+            return a == null ? 0 : a.sum();
+        }
+
+        void remove(String name) {
+            byName.remove(name);
+        }
+    }
 
     public HalbMetrics() {
         this(new MetricRegistry());
@@ -35,7 +57,7 @@ public final class HalbMetrics {
 
     public HalbMetrics(MetricRegistry registry) {
         this.registry = registry;
-        this.prometheus.register(new DropwizardExports(registry, new PrometheusSampleBuilder()));
+        this.prometheus.register(new PrometheusExposition(registry, sums));
         this.discoveryRejected = registry.meter("halb_discovery_rejected");
     }
 
@@ -45,13 +67,21 @@ public final class HalbMetrics {
 
     /** The recorder for one VIP, resolved once when the VIP is bound. */
     public VipMetrics forVip(String vip) {
-        return new DropwizardVipMetrics(registry, vip);
+        // Counters that alerts take rate() of exist from the start, at 0, not from their first event.
+        registry.meter(MetricName.encode("halb_resolve_failures", "vip", vip));
+        return new DropwizardVipMetrics(registry, vip, sums);
     }
 
     /** Forgets every metric of a removed VIP. */
     public void removeVip(String vip) {
         String needle = "vip=\"" + vip + "\"";
-        registry.removeMatching((name, metric) -> name.contains(needle));
+        registry.removeMatching((name, metric) -> {
+            if (name.contains(needle)) {
+                sums.remove(name);
+                return true;
+            }
+            return false;
+        });
     }
 
     /**
@@ -65,11 +95,33 @@ public final class HalbMetrics {
         Gauge<Integer> gauge = () -> healthy.getAsBoolean() ? 1 : 0;
         registry.remove(name);
         registry.register(name, gauge);
+        // The backend's counters exist from when it joins, at 0: rate() and alerts on them work
+        // before the first failure. (Registering returns an existing one: counts are kept.)
+        registry.meter(connectFailuresName(vip, backend.id()));
+        registry.meter(ejectionsName(vip, backend));
+        if (!backend.zone().isEmpty()) {
+            registry.meter(MetricName.encode("halb_zone_connections", "vip", vip, "zone", backend.zone()));
+        }
         return gauge;
     }
 
+    /** Removes a backend that left: its health gauge and its counters. */
     public void removeBackendHealth(String vip, Backend backend) {
         registry.remove(backendHealthName(vip, backend));
+        removeBackendCounters(vip, backend);
+    }
+
+    private void removeBackendCounters(String vip, Backend backend) {
+        registry.remove(connectFailuresName(vip, backend.id()));
+        registry.remove(ejectionsName(vip, backend));
+    }
+
+    private static String connectFailuresName(String vip, String backendId) {
+        return MetricName.encode("halb_connect_failures", "vip", vip, "backend", backendId);
+    }
+
+    private static String ejectionsName(String vip, Backend backend) {
+        return MetricName.encode("halb_ejections", "vip", vip, "backend", backend.id());
     }
 
     /**
@@ -78,7 +130,10 @@ public final class HalbMetrics {
      */
     public void removeBackendHealth(String vip, Backend backend, Gauge<Integer> gauge) {
         String name = backendHealthName(vip, backend);
-        registry.removeMatching((n, m) -> m == gauge && n.equals(name));
+        if (registry.getGauges().get(name) == gauge) {
+            registry.remove(name);
+            removeBackendCounters(vip, backend);
+        }
     }
 
     private static String backendHealthName(String vip, Backend backend) {
@@ -95,7 +150,7 @@ public final class HalbMetrics {
 
     /** {@code halb_ejections_total{vip,backend}}. */
     public void ejected(String vip, Backend backend) {
-        registry.meter(MetricName.encode("halb_ejections", "vip", vip, "backend", backend.id())).mark();
+        registry.meter(ejectionsName(vip, backend)).mark();
     }
 
     /** {@code halb_ejections_capped_total{vip}}: ejections refused by {@code maxEjectionPercent}. */
@@ -153,12 +208,12 @@ public final class HalbMetrics {
         private final Meter bytesClientToBackend;
         private final Meter bytesBackendToClient;
         private final Timer connectTime;
+        private final LongAdder connectTimeSum;
         private final Meter noBackend;
         private final Map<Rejection, Meter> rejected = new EnumMap<>(Rejection.class);
-        private final Map<String, Meter> connectFailures = new ConcurrentHashMap<>();
         private final Map<String, Meter> zoneConnections = new ConcurrentHashMap<>();
 
-        DropwizardVipMetrics(MetricRegistry registry, String vip) {
+        DropwizardVipMetrics(MetricRegistry registry, String vip, TimerSums sums) {
             this.registry = registry;
             this.vip = vip;
             this.connections = registry.meter(MetricName.encode("halb_connections", "vip", vip));
@@ -167,8 +222,10 @@ public final class HalbMetrics {
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "client_to_backend"));
             this.bytesBackendToClient = registry.meter(
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "backend_to_client"));
-            this.connectTime = registry.timer(MetricName.encode("halb_connect_seconds", "vip", vip),
+            String connectSeconds = MetricName.encode("halb_connect_seconds", "vip", vip);
+            this.connectTime = registry.timer(connectSeconds,
                     () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+            this.connectTimeSum = sums.forName(connectSeconds);
             this.noBackend = registry.meter(MetricName.encode("halb_no_backend", "vip", vip));
             for (Rejection r : Rejection.values()) {
                 rejected.put(r, registry.meter(MetricName.encode("halb_rejected", "vip", vip, "reason", r.label())));
@@ -200,12 +257,13 @@ public final class HalbMetrics {
         @Override
         public void connectSucceeded(Backend backend, long nanos) {
             connectTime.update(nanos, TimeUnit.NANOSECONDS);
+            connectTimeSum.add(nanos);
         }
 
         @Override
         public void connectFailed(Backend backend) {
-            connectFailures.computeIfAbsent(backend.id(), id -> registry.meter(
-                    MetricName.encode("halb_connect_failures", "vip", vip, "backend", id))).mark();
+            // Looked up each time (failures are rare): a backend that left and came back has a new meter.
+            registry.meter(connectFailuresName(vip, backend.id())).mark();
         }
 
         @Override

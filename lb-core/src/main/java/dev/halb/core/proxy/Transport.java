@@ -143,6 +143,30 @@ public enum Transport {
         return t;
     }
 
+    /**
+     * What is wrong with the forced transport setting ({@value #PROPERTY} or {@value #ENV}) when
+     * it names no transport at all, e.g. {@code HALB_TRANSPORT: 'foo' (expected one of: io_uring,
+     * epoll, nio)}: a usage error, told apart from a transport that exists but is not available
+     * here. {@code null} when unset or valid.
+     */
+    public static String invalidForcedSetting() {
+        String name = "-D" + PROPERTY;
+        String forced = System.getProperty(PROPERTY);
+        if (forced == null || forced.isBlank()) {
+            name = ENV;
+            forced = System.getenv(ENV);
+        }
+        if (forced == null || forced.isBlank()) {
+            return null;
+        }
+        try {
+            fromLabel(forced);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return name + e.getMessage().substring("transport".length());
+        }
+    }
+
     public static Transport fromLabel(String label) {
         String l = label.strip().toLowerCase(Locale.ROOT).replace("iouring", "io_uring").replace("io-uring", "io_uring");
         for (Transport t : values()) {

@@ -19,6 +19,7 @@ import dev.halb.discovery.StaticBackendSource;
 import dev.halb.discovery.zookeeper.DiscoveryRecorder;
 import dev.halb.discovery.zookeeper.DiscoveryState;
 import dev.halb.discovery.zookeeper.EmbeddedZooKeeper;
+import dev.halb.discovery.zookeeper.IdInUseException;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
 import dev.halb.discovery.zookeeper.ReplicaRegistry;
 import dev.halb.discovery.zookeeper.ReplicaSet;
@@ -134,9 +135,7 @@ public final class Replica implements AdminModel, AutoCloseable {
         this.ioGroup = transport.newGroup(threads, "halb-io");
         this.adminGroup = transport.newGroup(1, "halb-admin");
         this.healthGroup = transport.newGroup(1, "halb-health");
-        this.id = config.replica().id().isEmpty()
-                ? hostname() + "-" + config.admin().bind().port()
-                : config.replica().id();
+        this.id = resolveId(config);
         this.hostAddress = hostAddress();
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
@@ -149,6 +148,12 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
         this.staticBackends = dedupe(byService);
         this.admin = new AdminServer(config.admin(), this, adminGroup, transport);
+    }
+
+    /** The replica id a configuration gives: {@code replica.id}, or {@code <hostname>-<admin port>} when empty. */
+    public static String resolveId(HalbConfig config) {
+        return config.replica().id().isEmpty() ? hostname() + "-" + config.admin().bind().port()
+                : config.replica().id();
     }
 
     /** Static backends listed under several VIPs of one service count once. */
@@ -273,14 +278,20 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     /** Dynamic VIPs, then this replica's node in the registry (it lists them). */
-    private void startDynamic() throws InterruptedException {
+    private void startDynamic() throws InterruptedException, StartupException {
         ZooKeeperSettings settings = zooKeeper.settings();
         DynamicVips d = new DynamicVips(context, catalog, ConfigLoader.withSystemEnv(), vips.keySet(),
                 settings.vipsPath(), config.drain().timeoutMs(), this::vipsChanged);
         dynamicVips = d;
         vipNodes = VipNodeSource.start(zooKeeper, recorder);
         d.start(vipNodes, settings.connectionTimeoutMs());
-        ReplicaRegistry r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        ReplicaRegistry r;
+        try {
+            r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        } catch (IdInUseException e) {
+            throw new StartupException("replica id " + id + " is in use: " + e.getMessage()
+                    + "; give every replica its own replica.id", e);
+        }
         registry = r;
         registrySubscription = r.subscribe(this::replicasChanged);
     }
@@ -362,7 +373,7 @@ public final class Replica implements AdminModel, AutoCloseable {
      * rings, logs), the listeners, the admin API's connections, ZooKeeper, and one health check
      * socket per backend at a time.
      */
-    static final long RESERVED_DESCRIPTORS = 512;
+    public static final long RESERVED_DESCRIPTORS = 512;
 
     /**
      * Warns when the VIPs' connection limits, at two descriptors per proxied connection, plus

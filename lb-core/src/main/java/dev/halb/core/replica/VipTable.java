@@ -386,7 +386,7 @@ final class VipTable implements AutoCloseable {
     }
 
     /** Puts a prepared runtime in service; {@code false} when it could not bind (reported, retried). */
-    private boolean apply(Step s) {
+    private boolean apply(Step s) throws InterruptedException {
         Entry e = s.entry();
         VipRuntime current = s.current();
         VipRuntime next = s.next();
