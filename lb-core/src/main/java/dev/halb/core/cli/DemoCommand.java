@@ -156,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void awaitHealthy(Replica replica, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
         while (System.nanoTime() - deadline < 0) {
-            VipView web = replica.vips().get(0);
+            VipView web = replica.admin().vips().get(0);
             long healthy = web.backends().stream().filter(b -> "healthy".equals(b.state())).count();
             if (healthy >= n) {
                 return;

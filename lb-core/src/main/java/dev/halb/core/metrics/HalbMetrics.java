@@ -180,6 +180,25 @@ public final class HalbMetrics {
         discoveryRejected.mark();
     }
 
+    /** The outcomes of a configuration reload, the {@code result} label of {@link #configReloaded}. */
+    public static final java.util.List<String> RELOAD_RESULTS = java.util.List.of("success", "invalid", "error");
+
+    /**
+     * {@code halb_config_reloads_total{result}}: one more reload of the configuration file, with
+     * its outcome: {@code success}, {@code invalid} (the file was refused and nothing changed) or
+     * {@code error} (applied, but a VIP could not be bound or something failed).
+     */
+    public void configReloaded(String result) {
+        registry.meter(MetricName.encode("halb_config_reloads", "result", result)).mark();
+    }
+
+    /** Exports every reload outcome at 0 from the start, so that rate() and alerts work at once. */
+    public void registerConfigReloads() {
+        for (String result : RELOAD_RESULTS) {
+            registry.meter(MetricName.encode("halb_config_reloads", "result", result));
+        }
+    }
+
     public long discoveryRejectedCount() {
         return discoveryRejected.getCount();
     }

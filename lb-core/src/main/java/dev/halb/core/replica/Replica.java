@@ -2,9 +2,7 @@ package dev.halb.core.replica;
 
 import dev.halb.core.admin.AdminModel;
 import dev.halb.core.admin.AdminServer;
-import dev.halb.core.admin.ReplicaView;
-import dev.halb.core.admin.StatusView;
-import dev.halb.core.admin.VipView;
+import dev.halb.core.admin.ReloadView;
 import dev.halb.core.config.BindAddress;
 import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
@@ -60,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * unreachable slows the start by at most about {@code connectionTimeoutMs}
  * and never stops the replica: it serves with what it knows and catches up when ZooKeeper answers.
  */
-public final class Replica implements AdminModel, AutoCloseable {
+public final class Replica implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
 
@@ -97,7 +95,8 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
     }
 
-    private final HalbConfig config;
+    /** The configuration in force: the file's last valid version, restart-only keys as started. */
+    private volatile HalbConfig config;
     private final String id;
     private final String hostAddress;
     private final Transport transport;
@@ -108,23 +107,26 @@ public final class Replica implements AdminModel, AutoCloseable {
     private final HalbMetrics metrics = new HalbMetrics();
     private final HostResolver resolver;
     private final VipContext context;
-    /** The VIPs of the configuration file, in file order. */
-    private final Map<String, VipRuntime> vips = new LinkedHashMap<>();
-    private final Map<String, List<Backend>> staticBackends;
+    private final StaticBackendSource staticBackends;
+    private final ReplicaAdmin adminModel;
     private final AdminServer admin;
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final AtomicInteger state = new AtomicInteger(SERVING);
     private final DiscoveryRecorder recorder;
+    private final Object reloadLock = new Object();
+    /** The last reload, {@code null} before the first. */
+    private volatile ReloadView lastReload;
     /** Live replicas per zone as the registry last said; empty until it has (and without ZooKeeper). */
     private volatile Map<String, Integer> replicasPerZone = Map.of();
 
     // Set in startAll, before anything reads them; closed in close().
     private volatile Catalog catalog;
+    private volatile VipTable table;
     private volatile EmbeddedZooKeeper embedded;
     private volatile ZooKeeperConnection zooKeeper;
     private volatile VipNodeSource vipNodes;
-    private volatile DynamicVips dynamicVips;
+    private volatile AutoCloseable vipNodesSubscription;
     private volatile ReplicaRegistry registry;
     private volatile AutoCloseable registrySubscription;
 
@@ -141,13 +143,10 @@ public final class Replica implements AdminModel, AutoCloseable {
         this.resolver = new HostResolver(options.hostLookup());
         this.context = new VipContext(config.replica().zone(), ioGroup, transport, metrics, healthGroup,
                 id.hashCode(), resolver, () -> replicasPerZone);
-        Map<String, List<Backend>> byService = new HashMap<>();
-        for (VipConfig vip : config.vips()) {
-            byService.computeIfAbsent(vip.service(), s -> new ArrayList<>()).addAll(vip.staticBackends());
-            vips.put(vip.name(), new VipRuntime(vip, context));
-        }
-        this.staticBackends = dedupe(byService);
-        this.admin = new AdminServer(config.admin(), this, adminGroup, transport);
+        this.staticBackends = new StaticBackendSource(staticBackendsByService(config.vips()));
+        this.adminModel = new ReplicaAdmin(this);
+        this.admin = new AdminServer(config.admin(), adminModel, adminGroup, transport);
+        metrics.registerConfigReloads();
     }
 
     /** The replica id a configuration gives: {@code replica.id}, or {@code <hostname>-<admin port>} when empty. */
@@ -156,14 +155,15 @@ public final class Replica implements AdminModel, AutoCloseable {
                 : config.replica().id();
     }
 
-    /** Static backends listed under several VIPs of one service count once. */
-    private static Map<String, List<Backend>> dedupe(Map<String, List<Backend>> byService) {
+    /** The file's static backends by service; listed under several VIPs of one service, they count once. */
+    static Map<String, List<Backend>> staticBackendsByService(List<VipConfig> vips) {
+        Map<String, Map<String, Backend>> byService = new HashMap<>();
+        for (VipConfig vip : vips) {
+            Map<String, Backend> byId = byService.computeIfAbsent(vip.service(), s -> new LinkedHashMap<>());
+            vip.staticBackends().forEach(b -> byId.putIfAbsent(b.id(), b));
+        }
         Map<String, List<Backend>> out = new HashMap<>();
-        byService.forEach((service, list) -> {
-            Map<String, Backend> byId = new LinkedHashMap<>();
-            list.forEach(b -> byId.putIfAbsent(b.id(), b));
-            out.put(service, List.copyOf(byId.values()));
-        });
+        byService.forEach((service, byId) -> out.put(service, List.copyOf(byId.values())));
         return out;
     }
 
@@ -196,26 +196,19 @@ public final class Replica implements AdminModel, AutoCloseable {
     private void startAll() throws Exception {
         ZooKeeperConfig zc = config.discovery().zookeeper();
         List<BackendSource> sources = new ArrayList<>();
-        sources.add(new StaticBackendSource(staticBackends));
+        sources.add(staticBackends);
         if (zc.enabled()) {
             connectZooKeeper(zc);
             sources.add(new ZooKeeperBackendSource(zooKeeper, recorder));
         }
         catalog = new Catalog(sources);
-        for (VipRuntime vip : vips.values()) {
-            vip.start(catalog);
-        }
         catalog.start();
-        VipRuntime.awaitFirstChecks(vips.values());
-        for (VipRuntime vip : vips.values()) {
-            vip.activate();
-            try {
-                vip.listener().bind();
-            } catch (BindException e) {
-                throw new StartupException(e.getMessage(), e);
-            }
-            log.info("VIP {} listening on {} (service {}, strategy {})", vip.name(), vip.listener().localAddress(),
-                    vip.config().service(), vip.config().strategy().label());
+        table = new VipTable(context, catalog, ConfigLoader.withSystemEnv(),
+                zooKeeper == null ? "" : zooKeeper.settings().vipsPath(), () -> config.drain().timeoutMs(),
+                this::vipsChanged);
+        VipTable.Changes started = table.applyFile(config.vips());
+        if (!started.bindErrors().isEmpty()) {
+            throw new StartupException(started.bindErrors().values().iterator().next(), null);
         }
         try {
             admin.start();
@@ -225,7 +218,7 @@ public final class Replica implements AdminModel, AutoCloseable {
         if (zooKeeper != null) {
             startDynamic();
         }
-        warnAboutFileLimit();
+        warnAboutFileLimit(config);
         if (config.servesNothing()) {
             log.warn("replica {} serves nothing: the configuration has no VIPs, and no ZooKeeper "
                     + "(discovery.zookeeper.connect) to add any at run time", id);
@@ -277,14 +270,12 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
     }
 
-    /** Dynamic VIPs, then this replica's node in the registry (it lists them). */
+    /** ZooKeeper's VIP nodes, then this replica's node in the registry (it lists them). */
     private void startDynamic() throws InterruptedException, StartupException {
         ZooKeeperSettings settings = zooKeeper.settings();
-        DynamicVips d = new DynamicVips(context, catalog, ConfigLoader.withSystemEnv(), vips.keySet(),
-                settings.vipsPath(), config.drain().timeoutMs(), this::vipsChanged);
-        dynamicVips = d;
         vipNodes = VipNodeSource.start(zooKeeper, recorder);
-        d.start(vipNodes, settings.connectionTimeoutMs());
+        vipNodesSubscription = vipNodes.subscribe(table::nodesChanged);
+        table.awaitSettled(settings.connectionTimeoutMs());
         ReplicaRegistry r;
         try {
             r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
@@ -296,7 +287,7 @@ public final class Replica implements AdminModel, AutoCloseable {
         registrySubscription = r.subscribe(this::replicasChanged);
     }
 
-    /** The bound dynamic VIPs changed: rewrite this replica's node. */
+    /** The bound VIPs changed: rewrite this replica's node. */
     private void vipsChanged() {
         ReplicaRegistry r = registry;
         if (r != null && state.get() != CLOSED) {
@@ -322,50 +313,23 @@ public final class Replica implements AdminModel, AutoCloseable {
         Map<String, Integer> counts = Map.copyOf(perZone);
         replicasPerZone = counts;
         log.info("live replicas per zone: {}", perZone);
-        for (VipRuntime vip : allVips()) {
-            vip.onReplicas(counts);
+        VipTable t = table;
+        if (t != null) {
+            for (VipRuntime vip : t.runtimes()) {
+                vip.onReplicas(counts);
+            }
         }
     }
 
-    private List<VipRuntime> allVips() {
-        List<VipRuntime> all = new ArrayList<>(vips.values());
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            all.addAll(d.runtimes());
-        }
-        return all;
-    }
-
-    private VipRuntime vip(String name) {
-        VipRuntime v = vips.get(name);
-        if (v == null) {
-            DynamicVips d = dynamicVips;
-            v = d == null ? null : d.runtime(name);
-        }
-        return v;
-    }
-
-    private ReplicaInfo selfInfo() {
-        List<ReplicaInfo.VipBind> binds = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            binds.add(new ReplicaInfo.VipBind(vip.name(), boundBind(vip)));
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            binds.addAll(d.binds());
-        }
+    ReplicaInfo selfInfo() {
+        VipTable t = table;
+        List<ReplicaInfo.VipBind> binds = t == null ? List.of() : t.binds();
         InetSocketAddress a = admin.localAddress();
-        String adminBind = a == null ? config.admin().bind().toString()
-                : new BindAddress(config.admin().bind().host(), a.getPort()).toString();
-        return new ReplicaInfo(id, config.replica().zone(), config.replica().region(), hostAddress, adminBind, binds,
+        HalbConfig c = config;
+        String adminBind = a == null ? c.admin().bind().toString()
+                : new BindAddress(c.admin().bind().host(), a.getPort()).toString();
+        return new ReplicaInfo(id, c.replica().zone(), c.replica().region(), hostAddress, adminBind, binds,
                 startedAt.toString());
-    }
-
-    /** A VIP's bind address with the port it really got (port 0 asks the kernel for one). */
-    static String boundBind(VipRuntime vip) {
-        InetSocketAddress a = vip.listener().localAddress();
-        BindAddress bind = vip.config().bind();
-        return a == null ? bind.toString() : new BindAddress(bind.host(), a.getPort()).toString();
     }
 
     /**
@@ -380,7 +344,7 @@ public final class Replica implements AdminModel, AutoCloseable {
      * what the rest of the replica needs, reach the process's open-file limit: at that limit new
      * clients are refused ({@code no_resources}) before {@code maxConnections} is reached.
      */
-    private void warnAboutFileLimit() {
+    private static void warnAboutFileLimit(HalbConfig config) {
         long connections = 0;
         long backends = 0;
         for (VipConfig v : config.vips()) {
@@ -399,6 +363,62 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     /**
+     * Applies a new version of the configuration file, as after SIGHUP: its VIPs through the VIP
+     * table (added, changed, moved new-first, removed and drained; open connections keep going),
+     * its static backends, and {@code drain}. Keys that only take effect on restart
+     * ({@code replica}, {@code admin}, {@code discovery}) keep their running values and are named
+     * in a warning. Reloads are applied one at a time.
+     */
+    public ReloadView reload(HalbConfig next) throws InterruptedException {
+        Objects.requireNonNull(next, "next");
+        synchronized (reloadLock) {
+            if (state.get() != SERVING) {
+                return recordReload("error", "not applied: the replica is draining", List.of());
+            }
+            HalbConfig running = config;
+            List<String> restartOnly = new ArrayList<>();
+            restartOnly.addAll(ConfigDiff.keys("replica", running.replica(), next.replica()));
+            restartOnly.addAll(ConfigDiff.keys("admin", running.admin(), next.admin()));
+            restartOnly.addAll(ConfigDiff.keys("discovery", running.discovery(), next.discovery()));
+            if (!restartOnly.isEmpty()) {
+                log.warn("configuration reload: {} changed but take effect only on restart; running with the "
+                        + "values the replica started with", restartOnly);
+            }
+            HalbConfig applied = new HalbConfig(running.replica(), running.discovery(), running.admin(), next.vips(),
+                    next.drain());
+            config = applied;
+            staticBackends.replace(staticBackendsByService(applied.vips()));
+            VipTable.Changes changes = table.applyFile(applied.vips());
+            warnAboutFileLimit(applied);
+            if (!changes.bindErrors().isEmpty()) {
+                String detail = changes.summary() + "; not bound: " + changes.bindErrors();
+                log.warn("configuration reloaded with errors: {}", detail);
+                return recordReload("error", detail, restartOnly);
+            }
+            log.info("configuration reloaded: {}", changes.summary());
+            return recordReload("success", changes.summary(), restartOnly);
+        }
+    }
+
+    /**
+     * A reload whose file could not be used (it does not parse, or a value is out of range):
+     * nothing changes; the error, which names the key, is logged, counted and shown.
+     */
+    public ReloadView reloadRefused(String error) {
+        synchronized (reloadLock) {
+            log.warn("configuration reload refused, nothing changed: {}", error);
+            return recordReload("invalid", error, List.of());
+        }
+    }
+
+    private ReloadView recordReload(String result, String detail, List<String> restartOnly) {
+        ReloadView v = new ReloadView(Instant.now().toString(), result, detail, restartOnly);
+        lastReload = v;
+        metrics.configReloaded(result);
+        return v;
+    }
+
+    /**
      * The SIGTERM sequence: {@code /health} answers 503 at once; keep accepting
      * for {@code drain.delayMs}; stop accepting; wait up to {@code drain.timeoutMs} for open
      * connections; remove the replica node; close. Blocks until done. Idempotent.
@@ -409,12 +429,9 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
         log.info("draining: /health answers 503; accepting for {} ms more", config.drain().delayMs());
         Thread.sleep(config.drain().delayMs());
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            d.stopAccepting();
-        }
-        for (VipRuntime vip : vips.values()) {
-            vip.listener().stopAccepting();
+        VipTable t = table;
+        if (t != null) {
+            t.stopAccepting();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drain().timeoutMs());
         int open;
@@ -431,15 +448,8 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     private int openConnections() {
-        int n = 0;
-        for (VipRuntime vip : vips.values()) {
-            n += vip.listener().activeConnections();
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            n += d.openConnections();
-        }
-        return n;
+        VipTable t = table;
+        return t == null ? 0 : t.openConnections();
     }
 
     /**
@@ -454,14 +464,10 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
         closeQuietly(registrySubscription, "replica registry subscription");
         closeQuietly(registry, "replica registry");
+        closeQuietly(vipNodesSubscription, "dynamic VIP nodes subscription");
         closeQuietly(vipNodes, "dynamic VIP nodes");
-        closeQuietly(dynamicVips, "dynamic VIPs");
+        closeQuietly(table, "VIPs");
         closeQuietly(catalog, "catalog");
-        for (VipRuntime vip : vips.values()) {
-            vip.listener().stopAccepting();
-            vip.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            vip.close();
-        }
         admin.close();
         resolver.close();
         closeQuietly(zooKeeper, "ZooKeeper connection");
@@ -500,6 +506,11 @@ public final class Replica implements AdminModel, AutoCloseable {
         return vip == null ? null : vip.listener().localAddress();
     }
 
+    VipRuntime vip(String name) {
+        VipTable t = table;
+        return t == null ? null : t.runtime(name);
+    }
+
     public InetSocketAddress adminAddress() {
         return admin.localAddress();
     }
@@ -510,102 +521,43 @@ public final class Replica implements AdminModel, AutoCloseable {
         return c == null ? null : c.settings().connect();
     }
 
-    // ---- AdminModel ----
+    /** What the admin API sees of this replica. */
+    public AdminModel admin() {
+        return adminModel;
+    }
 
-    @Override
-    public boolean draining() {
+    // ---- read by the admin model ----
+
+    boolean draining() {
         return state.get() != SERVING;
     }
 
-    /** Only the configuration file's VIPs count for readiness: a dynamic VIP that cannot bind is reported, not fatal. */
-    @Override
-    public List<String> unboundVips() {
-        List<String> unbound = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            if (!vip.listener().isBound()) {
-                unbound.add(vip.name());
-            }
-        }
-        return unbound;
+    HalbConfig config() {
+        return config;
     }
 
-    @Override
-    public String metrics() {
-        return metrics.scrape();
+    VipTable table() {
+        return table;
     }
 
-    @Override
-    public String metricsContentType() {
-        return HalbMetrics.contentType();
+    ReplicaRegistry registry() {
+        return registry;
     }
 
-    @Override
-    public StatusView status() {
-        Instant now = Instant.now();
-        long uptime = Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds();
-        String discovery = "static";
-        long since = uptime;
-        String connect = "";
-        ZooKeeperConnection c = zooKeeper;
-        if (c != null) {
-            DiscoveryState s = c.state();
-            discovery = s.label();
-            since = s.age(now).toSeconds();
-            connect = c.settings().connect();
-        }
-        return new StatusView(id, config.replica().zone(), config.replica().region(), Version.current(),
-                transport.label(), startedAt.toString(), uptime, draining() ? "draining" : "serving",
-                discovery, since, connect);
+    ZooKeeperConnection zooKeeper() {
+        return zooKeeper;
     }
 
-    @Override
-    public List<VipView> vips() {
-        List<VipView> views = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            views.add(vip.view("config", null));
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            views.addAll(d.views());
-        }
-        return views;
+    Instant startedAt() {
+        return startedAt;
     }
 
-    /** The registry's live replicas, sorted by id; this one is always in (before the first read, or without ZooKeeper). */
-    @Override
-    public List<ReplicaView> replicas() {
-        List<ReplicaView> views = new ArrayList<>();
-        boolean self = false;
-        ReplicaRegistry r = registry;
-        if (r != null) {
-            for (ReplicaInfo info : r.replicas().replicas()) {
-                views.add(view(info));
-                self |= info.id().equals(id);
-            }
-        }
-        if (!self) {
-            views.add(view(selfInfo()));
-            views.sort(Comparator.comparing(ReplicaView::id));
-        }
-        return views;
+    long uptimeSeconds() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds();
     }
 
-    private static ReplicaView view(ReplicaInfo info) {
-        List<ReplicaView.VipBind> binds = new ArrayList<>();
-        for (ReplicaInfo.VipBind b : info.vips()) {
-            binds.add(new ReplicaView.VipBind(b.name(), b.bind()));
-        }
-        return new ReplicaView(info.id(), info.zone(), info.region(), info.address(), info.admin(), binds,
-                info.startedAt());
-    }
-
-    @Override
-    public DrainOutcome setDrained(String vip, String backendId, boolean drained) {
-        VipRuntime v = vip(vip);
-        if (v == null) {
-            return DrainOutcome.UNKNOWN_VIP;
-        }
-        return v.setDrained(backendId, drained) ? DrainOutcome.DONE : DrainOutcome.UNKNOWN_BACKEND;
+    ReloadView lastReload() {
+        return lastReload;
     }
 
     private static String hostname() {

@@ -32,11 +32,11 @@ class LimitsTest {
                 try (Socket third = Clients.connect(replica.vipAddress("web"))) {
                     assertClosedByPeer(third);
                 }
-                assertThat(replica.metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"max_connections\",} 1.0");
+                assertThat(replica.admin().metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"max_connections\",} 1.0");
                 assertEchoes(first, 'c');
             }
             // Below the limit again: a new client is served.
-            await().atMost(Duration.ofSeconds(10)).until(() -> replica.vips().get(0).activeConnections() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> replica.admin().vips().get(0).activeConnections() == 0);
             try (Socket fourth = Clients.connect(replica.vipAddress("web"))) {
                 assertEchoes(fourth, 'd');
             }
@@ -53,7 +53,7 @@ class LimitsTest {
             assertEchoes(client, 'x');
             assertClosedByPeer(client);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);
-            await().atMost(Duration.ofSeconds(10)).until(() -> replica.vips().get(0).activeConnections() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> replica.admin().vips().get(0).activeConnections() == 0);
         }
     }
 

@@ -115,7 +115,7 @@ class TerminationMatrixTest {
         release.countDown();
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            VipView v = replica.vips().get(0);
+            VipView v = replica.admin().vips().get(0);
             assertThat(v.activeConnections()).as("open client connections").isZero();
             assertThat(v.backends()).extracting(BackendView::activeConnections).as("open backend connections")
                     .containsOnly(0);
@@ -124,7 +124,7 @@ class TerminationMatrixTest {
                 assertThat(OpenSockets.count()).as("socket descriptors of this process").isLessThanOrEqualTo(socketsBefore));
         if (ending == Ending.CLIENT_GONE_DURING_CONNECT) {
             // The connects were cancelled, not failed: the backend is blamed for nothing.
-            assertThat(replica.metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
+            assertThat(replica.admin().metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
         }
     }
 

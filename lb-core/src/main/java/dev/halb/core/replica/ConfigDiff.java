@@ -1,0 +1,40 @@
+package dev.halb.core.replica;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** The keys in which two versions of a configuration record differ, by dotted path. */
+final class ConfigDiff {
+
+    private ConfigDiff() {
+    }
+
+    /**
+     * Keys under {@code prefix} whose values differ; a nested record is compared key by key, so
+     * that a changed {@code discovery.zookeeper.connect} is named as such.
+     */
+    static List<String> keys(String prefix, Record before, Record after) {
+        List<String> out = new ArrayList<>();
+        collect(prefix, before, after, out);
+        return out;
+    }
+
+    private static void collect(String prefix, Object before, Object after, List<String> out) {
+        if (Objects.equals(before, after)) {
+            return;
+        }
+        if (before instanceof Record a && after instanceof Record b && a.getClass() == b.getClass()) {
+            for (RecordComponent c : a.getClass().getRecordComponents()) {
+                try {
+                    collect(prefix + "." + c.getName(), c.getAccessor().invoke(a), c.getAccessor().invoke(b), out);
+                } catch (ReflectiveOperationException e) {
+                    out.add(prefix + "." + c.getName());
+                }
+            }
+            return;
+        }
+        out.add(prefix);
+    }
+}
