@@ -1,5 +1,7 @@
 package dev.halb.core.cli;
 
+import dev.halb.core.config.ConfigException;
+import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.replica.StartupException;
@@ -13,9 +15,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. */
+/**
+ * {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. SIGHUP
+ * reloads the file.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0.")
+        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the file.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -44,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return Main.FAILURE;
         }
+        Signals.onHangup(() -> reload(replica));
         CountDownLatch drained = new CountDownLatch(1);
         Signals.onTerminate(() -> {
             try {
@@ -58,5 +64,24 @@ final class RunCommand implements Callable<Integer> {
         drained.await();
         log.info("replica {} stopped", replica.id());
         return Main.OK;
+    }
+
+    /** Reads the file again and applies it; a file that cannot be used changes nothing. */
+    private void reload(Replica replica) {
+        HalbConfig next;
+        try {
+            next = ConfigLoader.withSystemEnv().load(config);
+        } catch (ConfigException e) {
+            replica.reloadRefused(ConfigFiles.describe(config, e));
+            return;
+        } catch (RuntimeException e) {
+            replica.reloadRefused(config + ": " + e.getMessage());
+            return;
+        }
+        try {
+            replica.reload(next);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

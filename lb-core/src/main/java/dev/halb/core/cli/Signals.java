@@ -19,6 +19,29 @@ final class Signals {
     }
 
     /** The graceful stop on the first signal; a second exits 0 at once. */
+    /**
+     * SIGHUP runs {@code reload} on a thread of its own, one reload at a time: a SIGHUP that comes
+     * while one runs is remembered and runs once it is done (a burst of signals reloads at most
+     * twice, the last time with the file as it is then).
+     */
+    static void onHangup(Runnable reload) {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "halb-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicBoolean pending = new AtomicBoolean();
+        Signal.handle(new Signal("HUP"), signal -> {
+            if (pending.compareAndSet(false, true)) {
+                one.execute(() -> {
+                    pending.set(false);
+                    log.info("SIGHUP received: reloading the configuration file");
+                    reload.run();
+                });
+            }
+        });
+    }
+
     static void onTerminate(Runnable gracefulStop) {
         onTerminate(gracefulStop, () -> Main.OK);
     }
