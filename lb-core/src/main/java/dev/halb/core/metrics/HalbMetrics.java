@@ -181,12 +181,12 @@ public final class HalbMetrics {
     }
 
     /** The outcomes of a configuration reload, the {@code result} label of {@link #configReloaded}. */
-    public static final java.util.List<String> RELOAD_RESULTS = java.util.List.of("success", "invalid", "error");
+    public static final java.util.List<String> RELOAD_RESULTS = java.util.List.of("ok", "failed");
 
     /**
      * {@code halb_config_reloads_total{result}}: one more reload of the configuration file, with
-     * its outcome: {@code success}, {@code invalid} (the file was refused and nothing changed) or
-     * {@code error} (applied, but a VIP could not be bound or something failed).
+     * its outcome: {@code ok}, or {@code failed} (the file was refused and nothing changed, or it
+     * was applied but a VIP could not be bound).
      */
     public void configReloaded(String result) {
         registry.meter(MetricName.encode("halb_config_reloads", "result", result)).mark();

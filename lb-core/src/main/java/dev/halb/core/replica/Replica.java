@@ -373,7 +373,7 @@ public final class Replica implements AutoCloseable {
         Objects.requireNonNull(next, "next");
         synchronized (reloadLock) {
             if (state.get() != SERVING) {
-                return recordReload("error", "not applied: the replica is draining", List.of());
+                return recordReload("failed", "not applied: the replica is draining", List.of());
             }
             HalbConfig running = config;
             List<String> restartOnly = new ArrayList<>();
@@ -393,10 +393,10 @@ public final class Replica implements AutoCloseable {
             if (!changes.bindErrors().isEmpty()) {
                 String detail = changes.summary() + "; not bound: " + changes.bindErrors();
                 log.warn("configuration reloaded with errors: {}", detail);
-                return recordReload("error", detail, restartOnly);
+                return recordReload("failed", detail, restartOnly);
             }
             log.info("configuration reloaded: {}", changes.summary());
-            return recordReload("success", changes.summary(), restartOnly);
+            return recordReload("ok", changes.summary(), restartOnly);
         }
     }
 
@@ -407,7 +407,7 @@ public final class Replica implements AutoCloseable {
     public ReloadView reloadRefused(String error) {
         synchronized (reloadLock) {
             log.warn("configuration reload refused, nothing changed: {}", error);
-            return recordReload("invalid", error, List.of());
+            return recordReload("failed", "invalid file, nothing changed: " + error, List.of());
         }
     }
 

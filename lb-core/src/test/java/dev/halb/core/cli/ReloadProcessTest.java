@@ -63,7 +63,7 @@ class ReloadProcessTest {
             try (HalbProcess halb = HalbProcess.start(dir, "run", "--config", config.toString())) {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
-                assertThat(metric(admin, "success")).isEqualTo("0.0");
+                assertThat(metric(admin, "ok")).isEqualTo("0.0");
                 try (Socket open = Clients.connect(local(keepPort))) {
                     assertEchoes(open, 'a');
 
@@ -93,9 +93,9 @@ class ReloadProcessTest {
                             b.port()));
                     hangUp(halb);
                     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                            .until(() -> metric(admin, "success").equals("1.0"));
+                            .until(() -> metric(admin, "ok").equals("1.0"));
                     String status = Clients.get(admin, "/api/v1/status").body();
-                    assertThat(status).contains("\"result\":\"success\"").contains("replica.zone")
+                    assertThat(status).contains("\"result\":\"ok\"").contains("replica.zone")
                             .contains("added [added]").contains("changed [keep]").contains("moved [mover]")
                             .contains("removed [gone]");
                     assertThat(halb.output()).contains("take effect only on restart");
@@ -114,14 +114,14 @@ class ReloadProcessTest {
                     Files.writeString(config, valid.replace("connectTimeoutMs: 1500", "connectTimeoutMs: -5"));
                     hangUp(halb);
                     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                            .until(() -> metric(admin, "invalid").equals("1.0"));
+                            .until(() -> metric(admin, "failed").equals("1.0"));
                     status = Clients.get(admin, "/api/v1/status").body();
-                    assertThat(status).contains("\"result\":\"invalid\"").contains("vips[0].connectTimeoutMs");
+                    assertThat(status).contains("\"result\":\"failed\"").contains("invalid file, nothing changed").contains("vips[0].connectTimeoutMs");
                     EchoClient.once(local(addedPort));
                     EchoClient.once(local(moveTo));
                     EchoClient.once(local(keepPort));
                     assertEchoes(open, 'c');
-                    assertThat(metric(admin, "success")).isEqualTo("1.0");
+                    assertThat(metric(admin, "ok")).isEqualTo("1.0");
                     assertThat(Clients.get(admin, "/ready").statusCode()).isEqualTo(200);
                 }
                 assertThat(halb.output()).doesNotContain("Exception");
