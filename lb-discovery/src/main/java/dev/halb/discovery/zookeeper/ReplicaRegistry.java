@@ -1,5 +1,6 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.SnapshotPublisher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
