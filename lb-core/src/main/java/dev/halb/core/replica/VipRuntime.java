@@ -9,19 +9,16 @@ import dev.halb.core.balance.VipSelector;
 import dev.halb.core.balance.ZoneContext;
 import dev.halb.core.balance.ZoneRouting;
 import dev.halb.core.balance.ZoneRoutingRecorder;
-import dev.halb.core.config.Cidr;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.health.HealthMonitor;
 import dev.halb.core.health.HealthRecorder;
 import dev.halb.core.health.HealthStatus;
+import dev.halb.core.membership.Membership;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.core.proxy.VipListener;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSet;
 import dev.halb.discovery.Catalog;
-import dev.halb.discovery.Source;
-import io.netty.util.NetUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,9 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -192,70 +187,49 @@ final class VipRuntime {
         }
     }
 
-    /** Recomputes the endpoints from the latest snapshot and publishes them when they changed. Holds {@link #lock}. */
+    /**
+     * Runs the membership steps on the latest snapshot, logs and counts what they left out, and
+     * publishes the endpoints when they changed. Holds {@link #lock}.
+     */
     private void rebuild() {
-        Map<String, Backend> merged = new TreeMap<>();
-        for (Backend b : ownStatic) {
-            merged.putIfAbsent(b.id(), b);
-        }
-        for (Backend b : latest.backends()) {
-            merged.putIfAbsent(b.id(), b);
-        }
-        Map<String, Endpoint> previous = inherited != null ? inherited : endpoints;
-        Map<String, Endpoint> next = new TreeMap<>();
-        Set<String> hostNames = new HashSet<>();
-        int pending = 0;
-        for (Backend backend : merged.values()) {
-            InetAddress address;
-            if (HostResolver.isIpLiteral(backend.address())) {
-                address = NetUtil.createInetAddressFromIpAddressString(backend.address());
-            } else {
-                hostNames.add(backend.address());
-                Optional<InetAddress> resolved = context.resolver().resolve(backend.address());
-                if (resolved == null) {
-                    pending++;
-                    continue; // back here once the lookup is done
-                }
-                if (resolved.isEmpty()) {
-                    if (loggedUnresolved.add(backend.id())) {
-                        log.warn("VIP {}: backend {} left out: host name '{}' does not resolve (retried every {} s)",
-                                name(), backend.id(), backend.address(), HostResolver.RETRY.toSeconds());
-                        metrics.resolveFailed(name());
-                    }
-                    continue;
-                }
-                if (loggedUnresolved.remove(backend.id())) {
-                    log.info("VIP {}: backend {}: host name '{}' resolves now", name(), backend.id(), backend.address());
-                }
-                address = resolved.get();
+        List<Backend> merged = Membership.merge(ownStatic, latest.backends());
+        Membership.Resolution resolution = Membership.resolve(merged, context.resolver()::resolve);
+        for (Backend b : resolution.unresolvable()) {
+            if (loggedUnresolved.add(b.id())) {
+                log.warn("VIP {}: backend {} left out: host name '{}' does not resolve (retried every {} s)",
+                        name(), b.id(), b.address(), HostResolver.RETRY.toSeconds());
+                metrics.resolveFailed(name());
             }
-            if (!allowed(backend, address)) {
-                if (loggedOutsideCidrs.add(backend.id())) {
+        }
+        List<Membership.Resolved> kept = new ArrayList<>(resolution.resolved().size());
+        for (Membership.Resolved r : resolution.resolved()) {
+            Backend b = r.backend();
+            if (loggedUnresolved.remove(b.id())) {
+                log.info("VIP {}: backend {}: host name '{}' resolves now", name(), b.id(), b.address());
+            }
+            if (!Membership.allowed(r, config.allowedBackendCidrs())) {
+                if (loggedOutsideCidrs.add(b.id())) {
                     log.warn("VIP {}: backend {} ({}:{}) rejected: {} is outside allowedBackendCidrs {}", name(),
-                            backend.id(), backend.address(), backend.port(), address.getHostAddress(),
+                            b.id(), b.address(), b.port(), r.address().getAddress().getHostAddress(),
                             config.allowedBackendCidrs());
                     metrics.discoveryRejected();
                 }
                 continue;
             }
-            loggedOutsideCidrs.remove(backend.id());
-            InetSocketAddress socketAddress = new InetSocketAddress(address, backend.port());
-            Endpoint old = previous.get(backend.id());
-            if (old != null && old.backend().equals(backend) && old.address().equals(socketAddress)) {
-                next.put(backend.id(), old);
-            } else {
-                next.put(backend.id(), old == null
-                        ? new Endpoint(backend, socketAddress)
-                        : old.withBackend(backend, socketAddress));
-            }
+            loggedOutsideCidrs.remove(b.id());
+            kept.add(r);
         }
-        loggedUnresolved.retainAll(merged.keySet());
-        loggedOutsideCidrs.retainAll(merged.keySet());
-        unresolvedPending = pending;
-        context.resolver().use(this, hostNames);
+        Set<String> ids = new HashSet<>();
+        merged.forEach(b -> ids.add(b.id()));
+        loggedUnresolved.retainAll(ids);
+        loggedOutsideCidrs.retainAll(ids);
+        unresolvedPending = resolution.pending();
+        context.resolver().use(this, resolution.hostNames());
+        Map<String, Endpoint> previous = inherited != null ? inherited : endpoints;
+        Map<String, Endpoint> next = Membership.endpoints(kept, previous);
         boolean first = inherited != null || endpoints.isEmpty();
         inherited = null;
-        if (!first && sameEndpoints(endpoints, next)) {
+        if (!first && Membership.sameEndpoints(endpoints, next)) {
             return;
         }
         logMembership(previous, next);
@@ -264,32 +238,6 @@ final class VipRuntime {
         drained.retainAll(next.keySet());
         health.update(next.values());
         publish();
-    }
-
-    /** Static backends come from the operator's own configuration and are trusted. */
-    private boolean allowed(Backend backend, InetAddress address) {
-        List<Cidr> cidrs = config.allowedBackendCidrs();
-        if (cidrs.isEmpty() || backend.source() != Source.ZOOKEEPER) {
-            return true;
-        }
-        for (Cidr cidr : cidrs) {
-            if (cidr.contains(address)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean sameEndpoints(Map<String, Endpoint> a, Map<String, Endpoint> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (Map.Entry<String, Endpoint> e : a.entrySet()) {
-            if (b.get(e.getKey()) != e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void logMembership(Map<String, Endpoint> before, Map<String, Endpoint> after) {
@@ -382,17 +330,7 @@ final class VipRuntime {
 
     /** Recomputes the candidates and publishes a new picker. Holds {@link #lock}. */
     private void publish() {
-        List<Endpoint> candidates = new ArrayList<>(endpoints.size());
-        for (Endpoint e : endpoints.values()) {
-            if (isCandidate(e)) {
-                candidates.add(e);
-            }
-        }
-        selector.update(candidates, zones);
-    }
-
-    private boolean isCandidate(Endpoint e) {
-        return e.backend().enabled() && !drained.contains(e.id()) && health.isCandidate(e.id());
+        selector.update(Membership.candidates(endpoints.values(), drained, health::isCandidate), zones);
     }
 
     /** Precedence: drained, then ejected, then unhealthy, else healthy. */
