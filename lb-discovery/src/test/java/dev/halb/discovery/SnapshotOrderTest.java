@@ -138,7 +138,7 @@ class SnapshotOrderTest {
     }
 
     private static Backend backend(long version) {
-        return new Backend("b", "127.0.0.1", (int) version, Locality.ofZone("a"), 100, Source.ZOOKEEPER, true);
+        return new Backend("b", "127.0.0.1", (int) version, Locality.ofZone("a"), 100, BackendOrigin.ZOOKEEPER, true);
     }
 
     private static long version(BackendSet set) {

@@ -3,7 +3,7 @@ package dev.halb.core.membership;
 import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.Cidr;
 import dev.halb.discovery.Backend;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -108,7 +108,7 @@ public final class Membership {
 
     /** Step 3: whether a backend may be used: static ones always, discovered ones inside {@code cidrs} (none = all). */
     public static boolean allowed(Resolved r, List<Cidr> cidrs) {
-        if (cidrs.isEmpty() || r.backend().source() != Source.ZOOKEEPER) {
+        if (cidrs.isEmpty() || r.backend().origin() != BackendOrigin.ZOOKEEPER) {
             return true;
         }
         InetAddress a = r.address().getAddress();

@@ -13,7 +13,8 @@ final class ConfigDiff {
 
     /**
      * Keys under {@code prefix} whose values differ; a nested record is compared key by key, so
-     * that a changed {@code discovery.zookeeper.connect} is named as such.
+     * that a changed {@code discovery.zookeeper.connect} is named as such. An empty prefix
+     * names the keys from the top.
      */
     static List<String> keys(String prefix, Record before, Record after) {
         List<String> out = new ArrayList<>();
@@ -28,13 +29,17 @@ final class ConfigDiff {
         if (before instanceof Record a && after instanceof Record b && a.getClass() == b.getClass()) {
             for (RecordComponent c : a.getClass().getRecordComponents()) {
                 try {
-                    collect(prefix + "." + c.getName(), c.getAccessor().invoke(a), c.getAccessor().invoke(b), out);
+                    collect(join(prefix, c.getName()), c.getAccessor().invoke(a), c.getAccessor().invoke(b), out);
                 } catch (ReflectiveOperationException e) {
-                    out.add(prefix + "." + c.getName());
+                    out.add(join(prefix, c.getName()));
                 }
             }
             return;
         }
         out.add(prefix);
+    }
+
+    private static String join(String prefix, String key) {
+        return prefix.isEmpty() ? key : prefix + "." + key;
     }
 }

@@ -244,7 +244,7 @@ final class VipRuntime {
         for (Endpoint e : after.values()) {
             if (!before.containsKey(e.id())) {
                 Backend b = e.backend();
-                log.info("VIP {}: backend {} added ({}, {}:{}, zone {}, weight {})", name(), b.id(), b.source().label(),
+                log.info("VIP {}: backend {} added ({}, {}:{}, zone {}, weight {})", name(), b.id(), b.origin().label(),
                         b.address(), b.port(), b.zone().isEmpty() ? "(none)" : b.zone(), b.weight());
             }
         }
@@ -428,7 +428,7 @@ final class VipRuntime {
             for (Endpoint e : endpoints.values()) {
                 Backend b = e.backend();
                 backends.add(new BackendView(b.id(), b.address(), b.port(), b.zone(), b.locality().region(),
-                        b.locality().rack(), b.weight(), b.source().label(), state(e), e.activeConnections()));
+                        b.locality().rack(), b.weight(), b.origin().label(), state(e), e.activeConnections()));
             }
         }
         InetSocketAddress bound = listener.localAddress();

@@ -8,7 +8,6 @@ import dev.halb.core.config.VipConfig;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.discovery.Catalog;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
-import java.lang.reflect.RecordComponent;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -501,19 +500,9 @@ final class VipTable implements AutoCloseable {
         }
     }
 
-    /** The record components that differ, for the log. */
+    /** The keys that differ, for the log: {@code strategy, healthCheck.intervalMs}. */
     static String changedKeys(VipConfig before, VipConfig after) {
-        List<String> keys = new ArrayList<>();
-        for (RecordComponent c : VipConfig.class.getRecordComponents()) {
-            try {
-                if (!Objects.equals(c.getAccessor().invoke(before), c.getAccessor().invoke(after))) {
-                    keys.add(c.getName());
-                }
-            } catch (ReflectiveOperationException e) {
-                keys.add(c.getName());
-            }
-        }
-        return String.join(", ", keys);
+        return String.join(", ", ConfigDiff.keys("", before, after));
     }
 
     // ---- read anywhere ----

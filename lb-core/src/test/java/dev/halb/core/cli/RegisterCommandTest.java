@@ -7,7 +7,7 @@ import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.HalbProcess;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import dev.halb.discovery.zookeeper.InstancePayload;
 import dev.halb.discovery.zookeeper.ServiceInstanceCodec;
 import java.io.PrintWriter;
@@ -77,7 +77,7 @@ class RegisterCommandTest {
                 assertThat(instance.getPayload()).isEqualTo(new InstancePayload("a", "eu", "r7", 50));
                 // And halb's reader makes the same backend of it.
                 assertThat(ServiceInstanceCodec.decode("web-1", body)).isEqualTo(new ServiceInstanceCodec.Accepted(
-                        new Backend("web-1", "127.0.0.1", 8080, new Locality("a", "eu", "r7"), 50, Source.ZOOKEEPER,
+                        new Backend("web-1", "127.0.0.1", 8080, new Locality("a", "eu", "r7"), 50, BackendOrigin.ZOOKEEPER,
                                 true)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> halb.output().contains("web-1"));
 

@@ -6,7 +6,7 @@ import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.Cidr;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class MembershipTest {
 
     private static Backend discovered(String id, String address, int port) {
-        return new Backend(id, address, port, Locality.ofZone("a"), 100, Source.ZOOKEEPER, true);
+        return new Backend(id, address, port, Locality.ofZone("a"), 100, BackendOrigin.ZOOKEEPER, true);
     }
 
     private static Backend ownStatic(String address, int port) {
@@ -125,7 +125,7 @@ class MembershipTest {
                     new Membership.Resolved(a, aAddress), new Membership.Resolved(b, bAddress)), Map.of());
             first.get("b").connectionOpened();
 
-            Backend heavierB = new Backend("b", "127.0.0.1", 2, Locality.ofZone("a"), 300, Source.ZOOKEEPER, true);
+            Backend heavierB = new Backend("b", "127.0.0.1", 2, Locality.ofZone("a"), 300, BackendOrigin.ZOOKEEPER, true);
             Map<String, Endpoint> second = Membership.endpoints(List.of(
                     new Membership.Resolved(a, aAddress), new Membership.Resolved(heavierB, bAddress)), first);
             assertThat(second.get("a")).isSameAs(first.get("a"));
@@ -145,7 +145,7 @@ class MembershipTest {
         @Test
         void enabledNotDrainedAndHealthy() {
             Backend up = discovered("up", "127.0.0.1", 1);
-            Backend disabled = new Backend("off", "127.0.0.1", 2, Locality.NONE, 100, Source.ZOOKEEPER, false);
+            Backend disabled = new Backend("off", "127.0.0.1", 2, Locality.NONE, 100, BackendOrigin.ZOOKEEPER, false);
             Backend drained = discovered("drained", "127.0.0.1", 3);
             Backend sick = discovered("sick", "127.0.0.1", 4);
             List<Endpoint> all = List.of(up, disabled, drained, sick).stream()
