@@ -93,7 +93,7 @@ class ReplicaRegistryTest {
         CuratorFramework reader = zk.plainClient();
         long before = reader.checkExists().forPath(registry.path()).getEphemeralOwner();
         ZooKeeperExtension.expireSession(connection.curator(), zk.connectString());
-        await().atMost(Duration.ofSeconds(15)).until(() -> {
+        await().atMost(Duration.ofSeconds(45)).until(() -> {
             Stat stat = reader.checkExists().forPath(registry.path());
             return stat != null && stat.getEphemeralOwner() != before;
         });
