@@ -28,7 +28,6 @@ import dev.halb.discovery.zookeeper.ZooKeeperConnection;
 import dev.halb.discovery.zookeeper.ZooKeeperSettings;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -218,7 +217,7 @@ public final class Replica implements AutoCloseable {
         if (zooKeeper != null) {
             startDynamic();
         }
-        warnAboutFileLimit(config);
+        DescriptorBudget.warnIfOverLimit(config);
         if (config.servesNothing()) {
             log.warn("replica {} serves nothing: the configuration has no VIPs, and no ZooKeeper "
                     + "(discovery.zookeeper.connect) to add any at run time", id);
@@ -332,35 +331,8 @@ public final class Replica implements AutoCloseable {
                 startedAt.toString());
     }
 
-    /**
-     * Descriptors kept free beyond the VIPs' connections: the JVM's own (jars, epoll or io_uring
-     * rings, logs), the listeners, the admin API's connections, ZooKeeper, and one health check
-     * socket per backend at a time.
-     */
-    public static final long RESERVED_DESCRIPTORS = 512;
-
-    /**
-     * Warns when the VIPs' connection limits, at two descriptors per proxied connection, plus
-     * what the rest of the replica needs, reach the process's open-file limit: at that limit new
-     * clients are refused ({@code no_resources}) before {@code maxConnections} is reached.
-     */
-    private static void warnAboutFileLimit(HalbConfig config) {
-        long connections = 0;
-        long backends = 0;
-        for (VipConfig v : config.vips()) {
-            connections += 2L * v.maxConnections();
-            backends += v.backends().size();
-        }
-        long needed = connections + RESERVED_DESCRIPTORS + backends;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            long limit = os.getMaxFileDescriptorCount();
-            if (needed >= limit) {
-                log.warn("maxConnections of all VIPs need up to {} file descriptors (two per connection), {} with "
-                        + "what health checks, the admin API and ZooKeeper keep, but the open-file limit is {}: "
-                        + "raise it (ulimit -n) or lower maxConnections", connections, needed, limit);
-            }
-        }
-    }
+    /** Descriptors kept free beyond the VIPs' connections; see {@link DescriptorBudget}. */
+    public static final long RESERVED_DESCRIPTORS = DescriptorBudget.RESERVED;
 
     /**
      * Applies a new version of the configuration file, as after SIGHUP: its VIPs through the VIP
@@ -389,7 +361,7 @@ public final class Replica implements AutoCloseable {
             config = applied;
             staticBackends.replace(staticBackendsByService(applied.vips()));
             VipTable.Changes changes = table.applyFile(applied.vips());
-            warnAboutFileLimit(applied);
+            DescriptorBudget.warnIfOverLimit(applied);
             if (!changes.bindErrors().isEmpty()) {
                 String detail = changes.summary() + "; not bound: " + changes.bindErrors();
                 log.warn("configuration reloaded with errors: {}", detail);
