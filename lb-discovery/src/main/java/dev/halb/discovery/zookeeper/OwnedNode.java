@@ -236,7 +236,9 @@ final class OwnedNode implements AutoCloseable {
      * loss it is missing because it expired with the session, which needs no warning).
      */
     private void check(boolean watched) throws Exception {
-        if (closed.get() || !connection.state().connected()) {
+        // Curator's own view, not the published connection state: this runs on a reconnect event,
+        // which can come before the published state has caught up with it.
+        if (closed.get() || !client.getZookeeperClient().isConnected()) {
             return;
         }
         if (!holding) {
