@@ -216,13 +216,7 @@ final class VipTable implements AutoCloseable {
 
     /** Waits up to {@code waitMs} for what was handed in so far to be applied. */
     void awaitSettled(long waitMs) throws InterruptedException {
-        Future<?> f = submit(() -> null);
-        if (f == null) {
-            return;
-        }
-        try {
-            f.get(waitMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        if (!await(submit(() -> null), waitMs)) {
             log.debug("VIPs not settled within {} ms", waitMs);
         }
     }
@@ -254,6 +248,24 @@ final class VipTable implements AutoCloseable {
             return f.get();
         } catch (ExecutionException e) {
             return null; // logged by submit
+        }
+    }
+
+    /**
+     * Waits up to {@code waitMs} for {@code f} (a task of {@link #submit}, {@code null} when the
+     * table is closed); {@code false} when it did not finish in time.
+     */
+    private static boolean await(Future<?> f, long waitMs) throws InterruptedException {
+        if (f == null) {
+            return true;
+        }
+        try {
+            f.get(waitMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return true; // logged by submit
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 
@@ -326,8 +338,10 @@ final class VipTable implements AutoCloseable {
         for (VipConfig v : fileVips) {
             wanted.put(v.name(), Origin.CONFIG);
         }
+        Set<String> shadowed = new HashSet<>();
         for (String name : new TreeMap<>(nodes).keySet()) {
             if (wanted.containsKey(name)) {
+                shadowed.add(name);
                 if (conflictsLogged.add(name)) {
                     log.warn("ZooKeeper node {}/{} ignored: VIP {} is configured in the file, which wins",
                             vipsPath, name, name);
@@ -336,18 +350,9 @@ final class VipTable implements AutoCloseable {
             }
             wanted.put(name, Origin.ZOOKEEPER);
         }
-        conflictsLogged.removeIf(name -> !nodes.containsKey(name) || wanted.get(name) != Origin.ZOOKEEPER
-                && !isFileVip(name));
+        // A clash that ends (node deleted, or the VIP left the file) is logged again if it comes back.
+        conflictsLogged.retainAll(shadowed);
         return wanted;
-    }
-
-    private boolean isFileVip(String name) {
-        for (VipConfig v : fileVips) {
-            if (v.name().equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void parse(Entry e) {
@@ -614,16 +619,11 @@ final class VipTable implements AutoCloseable {
             }
             return null;
         });
-        await(f);
+        awaitStopped(f);
     }
 
-    private static void await(Future<?> f) throws InterruptedException {
-        if (f == null) {
-            return;
-        }
-        try {
-            f.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+    private static void awaitStopped(Future<?> f) throws InterruptedException {
+        if (!await(f, CLOSE_WAIT_MS)) {
             log.warn("VIPs did not stop within {} ms", CLOSE_WAIT_MS);
         }
     }
@@ -645,7 +645,7 @@ final class VipTable implements AutoCloseable {
             return null;
         });
         try {
-            await(done);
+            awaitStopped(done);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

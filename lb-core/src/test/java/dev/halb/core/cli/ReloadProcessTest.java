@@ -9,7 +9,6 @@ import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.HalbProcess;
 import dev.halb.core.testing.TestBackend;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -65,7 +64,7 @@ class ReloadProcessTest {
                         .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
                 assertThat(metric(admin, "ok")).isEqualTo("0.0");
                 try (Socket open = Clients.connect(local(keepPort))) {
-                    assertEchoes(open, 'a');
+                    Clients.assertEchoes(open, 'a');
 
                     // keep: a second backend and another connect timeout; gone: removed; mover: new
                     // address; added: new. The zone needs a restart.
@@ -102,12 +101,12 @@ class ReloadProcessTest {
 
                     EchoClient.once(local(addedPort));
                     EchoClient.once(local(moveTo));
-                    await().atMost(Duration.ofSeconds(10)).until(() -> refused(local(moveFrom)));
-                    await().atMost(Duration.ofSeconds(10)).until(() -> refused(local(gonePort)));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> Clients.refused(local(moveFrom)));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> Clients.refused(local(gonePort)));
                     String vips = Clients.get(admin, "/api/v1/vips").body();
                     assertThat(vips).contains("\"name\":\"added\"").doesNotContain("\"name\":\"gone\"")
                             .contains("127.0.0.1:" + b.port());
-                    assertEchoes(open, 'b');
+                    Clients.assertEchoes(open, 'b');
 
                     // An invalid edit: nothing changes, the error names the key.
                     String valid = Files.readString(config);
@@ -120,7 +119,7 @@ class ReloadProcessTest {
                     EchoClient.once(local(addedPort));
                     EchoClient.once(local(moveTo));
                     EchoClient.once(local(keepPort));
-                    assertEchoes(open, 'c');
+                    Clients.assertEchoes(open, 'c');
                     assertThat(metric(admin, "ok")).isEqualTo("1.0");
                     assertThat(Clients.get(admin, "/ready").statusCode()).isEqualTo(200);
                 }
@@ -143,23 +142,5 @@ class ReloadProcessTest {
         String prefix = "halb_config_reloads_total{result=\"" + result + "\",} ";
         return Clients.get(admin, "/metrics").body().lines().filter(l -> l.startsWith(prefix))
                 .map(l -> l.substring(prefix.length())).findFirst().orElse("absent");
-    }
-
-    private static boolean refused(InetSocketAddress address) {
-        try (Socket s = new Socket()) {
-            s.connect(address, 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void assertEchoes(Socket s, char c) throws IOException {
-        s.setSoTimeout(5_000);
-        s.getOutputStream().write(c);
-        s.getOutputStream().flush();
-        assertThat(s.getInputStream().read()).isEqualTo(c);
     }
 }
