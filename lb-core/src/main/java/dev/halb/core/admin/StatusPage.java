@@ -35,8 +35,9 @@ final class StatusPage {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** The zone colours; a zone's colour is fixed by its name (the script computes the same). */
-    static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
-        "#e15759", "#bab0ac", "#86bcb6"};
+    /** No red, orange, green or grey among them: those are the states' colours. */
+    static final String[] PALETTE = {"#4e79a7", "#7b5ea7", "#2f9e9e", "#9c755f", "#c05a9b", "#3d6fb6", "#8a8f2a",
+        "#5b5fc7", "#1f7a8c", "#a0785a"};
 
     private StatusPage() {
     }
@@ -108,7 +109,9 @@ final class StatusPage {
         String name = v.path("name").asText();
         out.append("<section class=\"vip\" data-vip=\"").append(esc(name)).append("\">");
         out.append("<div class=\"vip-head\"><h2>").append(esc(name)).append("</h2>");
-        out.append("<span class=\"bind\">").append(esc(v.path("bind").asText())).append("</span>");
+        // The address really bound (a configured port 0 is the kernel's pick), else the configured one.
+        String bind = v.hasNonNull("address") ? v.path("address").asText() : v.path("bind").asText();
+        out.append("<span class=\"bind\">").append(esc(bind)).append("</span>");
         out.append("<span class=\"tag\">").append(esc(v.path("strategy").asText())).append("</span>");
         out.append("<span class=\"tag\">").append(esc(v.path("source").asText())).append("</span>");
         if (!v.path("bound").asBoolean()) {
@@ -118,6 +121,12 @@ final class StatusPage {
             out.append("<span class=\"err\">").append(esc(v.path("error").asText())).append("</span>");
         }
         out.append("<div class=\"stats\">");
+        int healthy = 0;
+        for (JsonNode b : v.path("backends")) {
+            healthy += "healthy".equals(b.path("state").asText()) ? 1 : 0;
+        }
+        int all = v.path("backends").size();
+        stat("healthy", healthy + " / " + all, healthy < all ? "warn" : "", out);
         stat("active", v.path("activeConnections").asInt() + " / " + v.path("maxConnections").asInt(), "", out);
         stat("conn/s", "…", "rate", out);
         stat("total", count(m.value("halb_connections_total", "vip", name)), "", out);
@@ -136,8 +145,10 @@ final class StatusPage {
             String zone = b.path("zone").asText();
             out.append("<tr class=\"backend st-").append(cls(state)).append("\" data-backend=\"").append(esc(id))
                     .append("\"><td><span class=\"state ").append(cls(state)).append("\">").append(esc(state))
-                    .append("</span></td><td class=\"id\">").append(esc(id)).append("</td><td>")
-                    .append(esc(b.path("address").asText() + ":" + b.path("port").asInt())).append("</td><td>");
+                    .append("</span></td><td class=\"id\">").append(esc(id)).append("</td><td>");
+            String address = b.path("address").asText() + ":" + b.path("port").asInt();
+            // The id is often the address itself: said once.
+            out.append(address.equals(id) ? "<span class=\"muted\" title=\"same as the backend id\">=</span>" : esc(address)).append("</td><td>");
             zoneChip(zone, out);
             out.append("</td><td class=\"n\">").append(b.path("weight").asInt())
                     .append("</td><td class=\"n\">").append(b.path("activeConnections").asInt())

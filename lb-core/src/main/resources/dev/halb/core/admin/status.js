@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   var PERIOD_MS = 2000;
-  var PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
-    "#e15759", "#bab0ac", "#86bcb6"];
+  // No red, orange, green or grey among them: those are the states' colours.
+  var PALETTE = ["#4e79a7", "#7b5ea7", "#2f9e9e", "#9c755f", "#c05a9b", "#3d6fb6", "#8a8f2a",
+    "#5b5fc7", "#1f7a8c", "#a0785a"];
   var previous = null; // {at: ms, totals: {vip: connections}}
 
   function esc(s) {
@@ -93,11 +94,14 @@
 
   function vipSection(v, m, rate) {
     var h = "<section class=\"vip\" data-vip=\"" + esc(v.name) + "\"><div class=\"vip-head\"><h2>" + esc(v.name) +
-      "</h2><span class=\"bind\">" + esc(v.bind) + "</span><span class=\"tag\">" + esc(v.strategy) +
+      "</h2><span class=\"bind\">" + esc(v.address || v.bind) + "</span><span class=\"tag\">" + esc(v.strategy) +
       "</span><span class=\"tag\">" + esc(v.source) + "</span>";
     if (!v.bound) h += "<span class=\"pill bad\">not bound</span>";
     if (v.error) h += "<span class=\"err\">" + esc(v.error) + "</span>";
-    h += "<div class=\"stats\">" + stat("active", v.activeConnections + " / " + v.maxConnections) +
+    var healthy = (v.backends || []).filter(function (b) { return b.state === "healthy"; }).length;
+    var all = (v.backends || []).length;
+    h += "<div class=\"stats\">" + stat("healthy", healthy + " / " + all, healthy < all ? "warn" : "") +
+      stat("active", v.activeConnections + " / " + v.maxConnections) +
       stat("conn/s", rate === null ? "…" : rate.toFixed(rate < 10 ? 1 : 0), "rate") +
       stat("total", count(sum(m, "halb_connections_total", {vip: v.name}))) +
       stat("rejected", count(sum(m, "halb_rejected_total", {vip: v.name}))) + "</div></div>";
@@ -109,7 +113,8 @@
     (v.backends || []).forEach(function (b) {
       h += "<tr class=\"backend st-" + cls(b.state) + "\" data-backend=\"" + esc(b.id) + "\"><td><span class=\"state " +
         cls(b.state) + "\">" + esc(b.state) + "</span></td><td class=\"id\">" + esc(b.id) + "</td><td>" +
-        esc(b.address + ":" + b.port) + "</td><td>" + zoneChip(b.zone || "") + "</td><td class=\"n\">" + b.weight +
+        (b.address + ":" + b.port === b.id ? "<span class=\"muted\" title=\"same as the backend id\">=</span>" : esc(b.address + ":" + b.port)) +
+        "</td><td>" + zoneChip(b.zone || "") + "</td><td class=\"n\">" + b.weight +
         "</td><td class=\"n\">" + b.activeConnections + "</td><td class=\"n\">" +
         count(sum(m, "halb_connect_failures_total", {vip: v.name, backend: b.id})) + "</td><td class=\"n\">" +
         count(sum(m, "halb_ejections_total", {vip: v.name, backend: b.id})) + "</td><td>" + esc(b.source) + "</td></tr>";
