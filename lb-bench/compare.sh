@@ -396,4 +396,5 @@ if has halb && has halb-log; then
   echo "access log cost: new connections/s with accessLog.format off ${R[halb,cps]:-0}, json to a file" \
     "${R[halb-log,cps]:-0} ($(awk -v a="${R[halb-log,cps]:-0}" -v b="${R[halb,cps]:-0}" \
       'BEGIN { if (b > 0) printf "%+.1f %%", (a / b - 1) * 100; else print "-" }')); $lines records written, ${dropped:-?} dropped"
+  echo "  per round, connections/s off:${V[halb,cps]:-}; json:${V[halb-log,cps]:-}; proxy CPU us per connection off:${V[halb,cpu_conn]:-}; json:${V[halb-log,cpu_conn]:-}"
 fi
