@@ -32,6 +32,10 @@ final class PickLabels {
     private PickLabels() {
     }
 
+    /** Runs the static initialiser (the table) now. */
+    static void load() {
+    }
+
     /** How {@code endpoint} was chosen under {@code routing}; {@code endpoint == null}: no backend was a candidate. */
     static String of(Strategy strategy, ZoneRouting routing, Endpoint endpoint) {
         String[] row = LABELS[strategy.ordinal()];

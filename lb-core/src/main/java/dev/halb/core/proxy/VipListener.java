@@ -68,6 +68,15 @@ public final class VipListener {
 
     private static final Logger log = LoggerFactory.getLogger(VipListener.class);
 
+    static {
+        // Loaded with the listener, not by the first connection that ends: a class loaded while
+        // the process is out of file descriptors fails (its class file cannot be opened), and
+        // connections end in numbers exactly then.
+        ConnectionEnd.values();
+        PickLabels.load();
+        AccessRecord.class.getName();
+    }
+
     /**
      * What a new connection reads once when it starts; replaced as a whole when the VIP changes,
      * so a connection sees one consistent set of settings, selector and observer.
