@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. SIGHUP
- * reloads the file.
+ * reloads the file (and reopens the access log); SIGUSR1 reopens the access log.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the file.")
+        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the file; SIGUSR1 reopens the access log.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -50,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
             return Main.FAILURE;
         }
         Signals.onHangup(() -> reload(replica));
+        Signals.onUser1(replica::reopenAccessLog);
         CountDownLatch drained = new CountDownLatch(1);
         Signals.onTerminate(() -> {
             try {

@@ -42,6 +42,17 @@ final class Signals {
         });
     }
 
+    /**
+     * SIGUSR1 runs {@code reopen} (reopening the access log after logrotate moved it) on the
+     * signal's own thread: it only sets a flag that the log's writer reads.
+     */
+    static void onUser1(Runnable reopen) {
+        Signal.handle(new Signal("USR1"), signal -> {
+            log.info("SIGUSR1 received: reopening the access log");
+            reopen.run();
+        });
+    }
+
     static void onTerminate(Runnable gracefulStop) {
         onTerminate(gracefulStop, () -> Main.OK);
     }

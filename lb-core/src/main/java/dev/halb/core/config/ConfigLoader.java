@@ -93,7 +93,7 @@ public final class ConfigLoader {
         String zone = env.getOrDefault(ZONE_ENV, "").strip();
         if (config.replica().zone().isEmpty() && !zone.isEmpty()) {
             config = new HalbConfig(config.replica().withZone(zone), config.discovery(), config.admin(),
-                    config.vips(), config.drain());
+                    config.vips(), config.drain(), config.accessLog());
         }
         return config;
     }

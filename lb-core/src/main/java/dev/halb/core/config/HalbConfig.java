@@ -12,7 +12,7 @@ import java.util.Objects;
  * admin API) fight over an address.
  */
 public record HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, AdminConfig admin, List<VipConfig> vips,
-                         DrainConfig drain) {
+                         DrainConfig drain, AccessLogConfig accessLog) {
 
     public HalbConfig {
         replica = Objects.requireNonNullElse(replica, ReplicaConfig.DEFAULT);
@@ -20,7 +20,19 @@ public record HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, Admin
         admin = Objects.requireNonNullElse(admin, AdminConfig.DEFAULT);
         vips = List.copyOf(Objects.requireNonNullElse(vips, List.of()));
         drain = Objects.requireNonNullElse(drain, DrainConfig.DEFAULT);
+        accessLog = Objects.requireNonNullElse(accessLog, AccessLogConfig.DEFAULT);
         checkNamesAndListeners(admin, vips);
+    }
+
+    /** A configuration with the access log off. */
+    public HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, AdminConfig admin, List<VipConfig> vips,
+                      DrainConfig drain) {
+        this(replica, discovery, admin, vips, drain, null);
+    }
+
+    /** The same configuration with another access log. */
+    public HalbConfig withAccessLog(AccessLogConfig log) {
+        return new HalbConfig(replica, discovery, admin, vips, drain, log);
     }
 
     /**

@@ -199,6 +199,14 @@ public final class HalbMetrics {
         }
     }
 
+    /**
+     * {@code halb_access_log_dropped_total}: exported at 0 from the start; the returned meter is
+     * marked once per access record dropped.
+     */
+    public Meter accessLogDropped() {
+        return registry.meter("halb_access_log_dropped");
+    }
+
     public long discoveryRejectedCount() {
         return discoveryRejected.getCount();
     }

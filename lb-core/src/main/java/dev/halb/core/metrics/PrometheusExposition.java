@@ -47,6 +47,8 @@ final class PrometheusExposition extends Collector {
             Map.entry("halb_discovery_connected", "1 while this replica is connected to ZooKeeper, else 0."),
             Map.entry("halb_config_reloads", "Reloads of the configuration file (SIGHUP), by result: ok, or "
                     + "failed (refused and nothing changed, or applied but a VIP could not bind)."),
+            Map.entry("halb_access_log_dropped", "Access log records dropped because the writer fell behind (its "
+                    + "queue was full) or the file could not be written."),
             Map.entry("halb_resolve_failures", "Backends left out because their host name did not resolve."));
 
     private static final double[] QUANTILES = {0.5, 0.75, 0.95, 0.98, 0.99, 0.999};

@@ -1,5 +1,7 @@
 package dev.halb.core.replica;
 
+import dev.halb.core.accesslog.AccessLog;
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.admin.AdminModel;
 import dev.halb.core.admin.AdminServer;
 import dev.halb.core.admin.ReloadView;
@@ -26,6 +28,7 @@ import dev.halb.discovery.zookeeper.ZooKeeperBackendSource;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
 import dev.halb.discovery.zookeeper.ZooKeeperSettings;
+import com.codahale.metrics.Meter;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.BindException;
@@ -104,6 +107,7 @@ public final class Replica implements AutoCloseable {
     /** Every health check of every VIP runs here: one thread, however many backends. */
     private final EventLoopGroup healthGroup;
     private final HalbMetrics metrics = new HalbMetrics();
+    private final AccessLog accessLog;
     private final HostResolver resolver;
     private final VipContext context;
     private final StaticBackendSource staticBackends;
@@ -129,8 +133,15 @@ public final class Replica implements AutoCloseable {
     private volatile ReplicaRegistry registry;
     private volatile AutoCloseable registrySubscription;
 
-    private Replica(HalbConfig config, Options options) {
+    private Replica(HalbConfig config, Options options) throws StartupException {
         this.config = config;
+        // First, before any thread exists: a path that cannot be written fails the start cleanly.
+        Meter dropped = metrics.accessLogDropped();
+        try {
+            this.accessLog = AccessLog.open(config.accessLog(), dropped::mark);
+        } catch (IOException e) {
+            throw new StartupException("cannot open the access log: " + e.getMessage(), e);
+        }
         this.transport = options.transport() != null ? options.transport() : Transport.select();
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.ioGroup = transport.newGroup(threads, "halb-io");
@@ -141,7 +152,7 @@ public final class Replica implements AutoCloseable {
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
         this.context = new VipContext(config.replica().zone(), ioGroup, transport, metrics, healthGroup,
-                id.hashCode(), resolver, () -> replicasPerZone);
+                id.hashCode(), resolver, () -> replicasPerZone, accessLog);
         this.staticBackends = new StaticBackendSource(staticBackendsByService(config.vips()));
         this.adminModel = new ReplicaAdmin(this);
         this.admin = new AdminServer(config.admin(), adminModel, adminGroup, transport);
@@ -347,6 +358,7 @@ public final class Replica implements AutoCloseable {
             if (state.get() != SERVING) {
                 return recordReload("failed", "not applied: the replica is draining", List.of());
             }
+            accessLog.reopen();
             HalbConfig running = config;
             List<String> restartOnly = new ArrayList<>();
             restartOnly.addAll(ConfigDiff.keys("replica", running.replica(), next.replica()));
@@ -356,8 +368,9 @@ public final class Replica implements AutoCloseable {
                 log.warn("configuration reload: {} changed but take effect only on restart; running with the "
                         + "values the replica started with", restartOnly);
             }
+            restartOnly.addAll(ConfigDiff.keys("accessLog", running.accessLog(), next.accessLog()));
             HalbConfig applied = new HalbConfig(running.replica(), running.discovery(), running.admin(), next.vips(),
-                    next.drain());
+                    next.drain(), running.accessLog());
             config = applied;
             staticBackends.replace(staticBackendsByService(applied.vips()));
             VipTable.Changes changes = table.applyFile(applied.vips());
@@ -431,14 +444,19 @@ public final class Replica implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (state.getAndSet(CLOSED) == CLOSED) {
+        int before = state.getAndSet(CLOSED);
+        if (before == CLOSED) {
             return;
         }
         closeQuietly(registrySubscription, "replica registry subscription");
         closeQuietly(registry, "replica registry");
         closeQuietly(vipNodesSubscription, "dynamic VIP nodes subscription");
         closeQuietly(vipNodes, "dynamic VIP nodes");
-        closeQuietly(table, "VIPs");
+        VipTable t = table;
+        if (t != null) {
+            // Connections still open now are closed by halb: the drain ran out of time, or the replica stops.
+            t.close(before == DRAINING ? ConnectionEnd.DRAINING : ConnectionEnd.SHUTDOWN);
+        }
         closeQuietly(catalog, "catalog");
         admin.close();
         resolver.close();
@@ -447,6 +465,16 @@ public final class Replica implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Last: the event loops have handed in the records of the connections they closed.
+        accessLog.close();
+    }
+
+    /**
+     * Reopens the access log file by its path, for logrotate (after SIGUSR1, and on each
+     * SIGHUP reload): the writer switches files between two batches.
+     */
+    public void reopenAccessLog() {
+        accessLog.reopen();
     }
 
     private static void closeQuietly(AutoCloseable c, String what) {

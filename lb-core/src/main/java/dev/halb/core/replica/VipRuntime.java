@@ -122,7 +122,7 @@ final class VipRuntime {
         this.listener = predecessor != null && sameListener
                 ? predecessor.listener
                 : new VipListener(config, context.ioGroup(), context.transport(), selector,
-                        metrics.forVip(config.name()), health.connectObserver());
+                        metrics.forVip(config.name()), health.connectObserver(), context.accessLog());
     }
 
     /** Starts following the catalog and the name cache. */

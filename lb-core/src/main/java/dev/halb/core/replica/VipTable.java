@@ -1,5 +1,6 @@
 package dev.halb.core.replica;
 
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.config.BindAddress;
 import dev.halb.core.config.ConfigException;
@@ -481,7 +482,7 @@ final class VipTable implements AutoCloseable {
         }
         if (open > 0) {
             log.info("VIP {} on {}: closing {} connections still open", rt.name(), rt.config().bind(), open);
-            rt.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            rt.listener().closeConnections(ConnectionEnd.DRAINING).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         draining.remove(rt);
         if (removedName != null && !entries.containsKey(removedName)) {
@@ -631,13 +632,21 @@ final class VipTable implements AutoCloseable {
     /** Closes every VIP's connections and runtime. Idempotent. */
     @Override
     public void close() {
+        close(ConnectionEnd.SHUTDOWN);
+    }
+
+    /**
+     * Closes every VIP's connections and runtime; the access log says the connections ended by
+     * {@code why} ({@code draining} when the replica's drain ran out of time). Idempotent.
+     */
+    void close(ConnectionEnd why) {
         stopped = true;
         Future<?> done = submit(() -> {
             List<VipRuntime> all = new ArrayList<>(runtimes());
             all.addAll(draining);
             for (VipRuntime rt : all) {
                 rt.listener().stopAccepting();
-                rt.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                rt.listener().closeConnections(why).awaitUninterruptibly(5, TimeUnit.SECONDS);
                 rt.close();
             }
             entries.clear();

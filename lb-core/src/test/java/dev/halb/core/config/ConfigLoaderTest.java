@@ -204,7 +204,7 @@ class ConfigLoaderTest {
             ConfigException e = error("replica: {}\nvip: []\n");
             assertThat(e.path()).isEqualTo("vip");
             assertThat(e.value()).isNull();
-            assertThat(e).hasMessage("vip: unknown key, did you mean 'vips'? (expected one of: replica, discovery, admin, vips, drain)");
+            assertThat(e).hasMessage("vip: unknown key, did you mean 'vips'? (expected one of: replica, discovery, admin, vips, drain, accessLog)");
         }
 
         @Test
@@ -380,9 +380,9 @@ class ConfigLoaderTest {
                                 + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, "
                                 + "allowedBackendCidrs)"),
                 Arguments.of("- a\n- b\n", "", "[\"a\",\"b\"]",
-                        "test.yaml: a list (expected: a map with keys replica, discovery, admin, vips, drain)"),
+                        "test.yaml: a list (expected: a map with keys replica, discovery, admin, vips, drain, accessLog)"),
                 Arguments.of("just text\n", "", "just text",
-                        "test.yaml: 'just text' (expected: a map with keys replica, discovery, admin, vips, drain)"),
+                        "test.yaml: 'just text' (expected: a map with keys replica, discovery, admin, vips, drain, accessLog)"),
                 Arguments.of("replica: lb-1\n", "replica", "lb-1",
                         "replica: 'lb-1' (expected: a map with keys id, zone, region)"),
                 Arguments.of("replica: {id: a/b}\n", "replica.id", "a/b",
@@ -807,5 +807,17 @@ class ConfigLoaderTest {
             VipConfig vip = loader.parseVip("{\"bind\": \":8080\", \"service\": \"${SECRET}\"}", "vips.web", "web");
             assertThat(vip.service()).isEqualTo("${SECRET}");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void accessLogBindsAndNamesABadFormat() throws ConfigException {
+        assertThat(ConfigLoader.withSystemEnv().parse("accessLog: { format: json, path: /tmp/a.json }", "test.yaml")
+                .accessLog()).isEqualTo(new AccessLogConfig(AccessLogFormat.JSON, "/tmp/a.json"));
+        assertThat(ConfigLoader.withSystemEnv().parse("accessLog: { format: off }", "test.yaml").accessLog())
+                .isEqualTo(AccessLogConfig.DEFAULT);
+        assertThat(ConfigLoader.withSystemEnv().parse("vips: []", "test.yaml").accessLog().enabled()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        ConfigLoader.withSystemEnv().parse("accessLog: { format: xml }", "test.yaml"))
+                .hasMessageContaining("accessLog.format").hasMessageContaining("expected one of: off, text, json");
     }
 }
