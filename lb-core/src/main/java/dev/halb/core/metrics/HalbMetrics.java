@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
@@ -29,6 +32,8 @@ public final class HalbMetrics {
     private final CollectorRegistry prometheus = new CollectorRegistry();
     private final Meter discoveryRejected;
     private final TimerSums sums = new TimerSums();
+    /** Peer id to the value of its {@code halb_peer_up} gauge; guarded by itself. */
+    private final Map<String, AtomicInteger> peerGauges = new HashMap<>();
 
     /**
      * The total time recorded by each timer, in nanoseconds, by its Dropwizard name: the
@@ -170,6 +175,32 @@ public final class HalbMetrics {
     public void registerDiscoveryConnected(BooleanSupplier connected) {
         registry.remove("halb_discovery_connected");
         registry.register("halb_discovery_connected", (Gauge<Integer>) () -> connected.getAsBoolean() ? 1 : 0);
+    }
+
+    /**
+     * {@code halb_peer_up{peer}}: the peers this replica probes now, 1 while it sees the peer
+     * serving, else 0 (draining or down). Peers no longer registered are removed.
+     */
+    public void peersChanged(Map<String, Boolean> upByPeer) {
+        synchronized (peerGauges) {
+            for (Iterator<String> it = peerGauges.keySet().iterator(); it.hasNext(); ) {
+                String peer = it.next();
+                if (!upByPeer.containsKey(peer)) {
+                    registry.remove(MetricName.encode("halb_peer_up", "peer", peer));
+                    it.remove();
+                }
+            }
+            upByPeer.forEach((peer, up) -> {
+                AtomicInteger value = peerGauges.get(peer);
+                if (value == null) {
+                    AtomicInteger v = new AtomicInteger();
+                    registry.register(MetricName.encode("halb_peer_up", "peer", peer), (Gauge<Integer>) v::get);
+                    peerGauges.put(peer, v);
+                    value = v;
+                }
+                value.set(up ? 1 : 0);
+            });
+        }
     }
 
     /**
