@@ -14,12 +14,14 @@ import java.util.Objects;
  */
 public record DnsConfig(BindAddress bind, String domain, int ttlSeconds) {
 
-    public static final DnsConfig DEFAULT = new DnsConfig(null, "halb.internal", 5);
-
+    private static final String DEFAULT_DOMAIN = "halb.internal";
+    private static final int DEFAULT_TTL = 5;
     private static final int MAX_TTL = 86_400;
 
+    public static final DnsConfig DEFAULT = new DnsConfig(null, DEFAULT_DOMAIN, DEFAULT_TTL);
+
     public DnsConfig {
-        domain = Objects.requireNonNullElse(domain, DEFAULT.domain).strip().toLowerCase(Locale.ROOT);
+        domain = Objects.requireNonNullElse(domain, DEFAULT_DOMAIN).strip().toLowerCase(Locale.ROOT);
         if (domain.endsWith(".")) {
             domain = domain.substring(0, domain.length() - 1);
         }
@@ -41,7 +43,7 @@ public record DnsConfig(BindAddress bind, String domain, int ttlSeconds) {
                 throw InvalidValueException.of("bind", bind, "expected: \"\" (off) or host:port, e.g. 0.0.0.0:53");
             }
         }
-        return new DnsConfig(address, domain, Objects.requireNonNullElse(ttlSeconds, DEFAULT.ttlSeconds));
+        return new DnsConfig(address, domain, Objects.requireNonNullElse(ttlSeconds, DEFAULT_TTL));
     }
 
     public boolean enabled() {
