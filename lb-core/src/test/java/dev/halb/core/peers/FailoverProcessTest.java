@@ -38,12 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  * and try the addresses in order lose no connection that started after the kill.
  *
  * <p>The times are printed (and written to {@code target/failover-figures.txt}) for the README,
- * not asserted: only the generous bounds of the awaits are.
+ * not asserted: only the generous bounds of the awaits are. {@code -Dhalb.failover.runs=N} sets
+ * the number of runs of each (3 by default, to keep the build short).
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class FailoverProcessTest {
 
-    static final int RUNS = Integer.getInteger("halb.failover.runs", 5);
+    static final int RUNS = Integer.getInteger("halb.failover.runs", 3);
     static final long PROBE_INTERVAL_MS = 500;
     static final long PROBE_TIMEOUT_MS = 250;
     static final int UNHEALTHY_THRESHOLD = 2;
