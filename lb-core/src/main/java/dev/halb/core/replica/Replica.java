@@ -645,12 +645,6 @@ public final class Replica implements AutoCloseable {
         return d == null ? null : d.localAddress();
     }
 
-    /** DNS queries answered so far; 0 without DNS. */
-    public long dnsAnswered() {
-        DnsResponder d = dns;
-        return d == null ? 0 : d.answered();
-    }
-
     ZooKeeperConnection zooKeeper() {
         return zooKeeper;
     }
