@@ -46,7 +46,8 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.write(response, ctx.voidPromise());
             answered.increment();
         } else {
-            malformed.warn("DNS over TCP from {}: a message that is not a query; closing", ctx.channel().remoteAddress());
+            malformed.warn("DNS over TCP from {}: a message that is not a query; closing",
+                    ctx.channel().remoteAddress());
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -45,7 +45,8 @@ final class PrometheusExposition extends Collector {
             Map.entry("halb_discovery_rejected", "ZooKeeper nodes skipped as unreadable, and discovered backends "
                     + "rejected by allowedBackendCidrs."),
             Map.entry("halb_discovery_connected", "1 while this replica is connected to ZooKeeper, else 0."),
-            Map.entry("halb_peer_up", "1 while this replica's probes see the peer replica serving, else 0 (draining or down)."),
+            Map.entry("halb_peer_up",
+                    "1 while this replica's probes see the peer replica serving, else 0 (draining or down)."),
             Map.entry("halb_config_reloads", "Reloads of the configuration file (SIGHUP), by result: ok, or "
                     + "failed (refused and nothing changed, or applied but a VIP could not bind)."),
             Map.entry("halb_resolve_failures", "Backends left out because their host name did not resolve."));

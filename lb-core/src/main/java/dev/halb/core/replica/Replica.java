@@ -444,8 +444,8 @@ public final class Replica implements AutoCloseable {
      * Applies a new version of the configuration file, as after SIGHUP: its VIPs through the VIP
      * table (added, changed, moved new-first, removed and drained; open connections keep going),
      * its static backends, and {@code drain}. Keys that only take effect on restart
-     * ({@code replica}, {@code admin}, {@code discovery}, {@code dns}, {@code peers}) keep their running values and are named
-     * in a warning. Reloads are applied one at a time.
+     * ({@code replica}, {@code admin}, {@code discovery}, {@code dns}, {@code peers}) keep their
+     * running values and are named in a warning. Reloads are applied one at a time.
      */
     public ReloadView reload(HalbConfig next) throws InterruptedException {
         Objects.requireNonNull(next, "next");

@@ -584,7 +584,8 @@ final class VipTable implements AutoCloseable {
         for (Entry e : ordered()) {
             VipRuntime rt = e.runtime;
             if (rt != null) {
-                binds.add(new ReplicaInfo.VipBind(e.name, boundBind(rt), clientAddress.apply(rt.config().bind().host())));
+                binds.add(new ReplicaInfo.VipBind(e.name, boundBind(rt),
+                        clientAddress.apply(rt.config().bind().host())));
             }
         }
         return binds;

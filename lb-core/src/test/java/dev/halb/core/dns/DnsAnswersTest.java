@@ -232,6 +232,48 @@ class DnsAnswersTest {
         }
     }
 
+    /** A query as dig 9.18 writes it: RD and AD set, an EDNS OPT record of 1232 bytes carrying a cookie. */
+    @Test
+    void aDigStyleQueryWithEdnsAndACookieIsReadAndAnswered() {
+        byte[] dig = {
+                (byte) 0xab, (byte) 0xcd, 0x01, 0x20, 0x00, 0x01, 0, 0, 0, 0, 0x00, 0x01,
+                3, 'w', 'e', 'b', 4, 'h', 'a', 'l', 'b', 8, 'i', 'n', 't', 'e', 'r', 'n', 'a', 'l', 0,
+                0x00, 0x01, 0x00, 0x01,
+                0, 0x00, 0x29, 0x04, (byte) 0xd0, 0, 0, 0, 0, 0x00, 0x0c,
+                0x00, 0x0a, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8};
+        Object read = QueryReader.read(Unpooled.wrappedBuffer(dig));
+        assertThat(read).isInstanceOf(QueryReader.Query.class);
+        QueryReader.Query q = (QueryReader.Query) read;
+        assertThat(q.id()).isEqualTo(0xabcd);
+        assertThat(q.recursionDesired()).isTrue();
+        assertThat(q.udpPayload()).isEqualTo(1232);
+        assertThat(q.question().name()).isEqualTo("web.halb.internal.");
+
+        io.netty.handler.codec.dns.DatagramDnsResponse response = new io.netty.handler.codec.dns.DatagramDnsResponse(
+                new java.net.InetSocketAddress("127.0.0.1", 53), new java.net.InetSocketAddress("127.0.0.1", 5000),
+                q.id());
+        new Responses(ANSWERS, () -> ALL).fill(response, q, QueryReader.udpLimit(q, Responses.OUR_UDP_PAYLOAD));
+        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel(
+                new io.netty.handler.codec.dns.DatagramDnsResponseEncoder());
+        assertThat(channel.writeOutbound(response)).isTrue();
+        io.netty.channel.socket.DatagramPacket packet = channel.readOutbound();
+        io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
+                new io.netty.handler.codec.dns.DatagramDnsResponseDecoder());
+        decoder.writeInbound(packet);
+        io.netty.handler.codec.dns.DnsResponse decoded = decoder.readInbound();
+        assertThat(decoded.id()).isEqualTo(0xabcd);
+        assertThat(decoded.isAuthoritativeAnswer()).isTrue();
+        assertThat(decoded.isRecursionDesired()).isTrue();
+        assertThat(decoded.count(DnsSection.QUESTION)).isEqualTo(1);
+        assertThat(decoded.count(DnsSection.ANSWER)).isEqualTo(3);
+        DnsRecord opt = decoded.recordAt(DnsSection.ADDITIONAL, 0);
+        assertThat(opt.type()).isEqualTo(DnsRecordType.OPT);
+        assertThat(opt.dnsClass()).isEqualTo(Responses.OUR_UDP_PAYLOAD);
+        decoded.release();
+        channel.finishAndReleaseAll();
+        decoder.finishAndReleaseAll();
+    }
+
     private static String readName(ByteBuf c) {
         StringBuilder sb = new StringBuilder();
         int len;
