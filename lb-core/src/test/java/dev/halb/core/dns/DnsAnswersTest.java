@@ -9,18 +9,27 @@ import dev.halb.discovery.zookeeper.ReplicaSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.dns.DatagramDnsResponse;
+import io.netty.handler.codec.dns.DatagramDnsResponseDecoder;
+import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DefaultDnsResponse;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponse;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
 import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -224,7 +233,7 @@ class DnsAnswersTest {
         byte[] response = {0, 1, (byte) 0x81, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
         assertThat(QueryReader.read(Unpooled.wrappedBuffer(response))).isNull();
         // Random bytes of every length up to 64: none throws.
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int i = 0; i < 2_000; i++) {
             byte[] junk = new byte[random.nextInt(64)];
             random.nextBytes(junk);
@@ -249,18 +258,18 @@ class DnsAnswersTest {
         assertThat(q.udpPayload()).isEqualTo(1232);
         assertThat(q.question().name()).isEqualTo("web.halb.internal.");
 
-        io.netty.handler.codec.dns.DatagramDnsResponse response = new io.netty.handler.codec.dns.DatagramDnsResponse(
-                new java.net.InetSocketAddress("127.0.0.1", 53), new java.net.InetSocketAddress("127.0.0.1", 5000),
+        DatagramDnsResponse response = new DatagramDnsResponse(
+                new InetSocketAddress("127.0.0.1", 53), new InetSocketAddress("127.0.0.1", 5000),
                 q.id());
         new Responses(ANSWERS, () -> ALL).fill(response, q, QueryReader.udpLimit(q, Responses.OUR_UDP_PAYLOAD));
-        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel(
-                new io.netty.handler.codec.dns.DatagramDnsResponseEncoder());
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new DatagramDnsResponseEncoder());
         assertThat(channel.writeOutbound(response)).isTrue();
-        io.netty.channel.socket.DatagramPacket packet = channel.readOutbound();
-        io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
-                new io.netty.handler.codec.dns.DatagramDnsResponseDecoder());
+        DatagramPacket packet = channel.readOutbound();
+        EmbeddedChannel decoder = new EmbeddedChannel(
+                new DatagramDnsResponseDecoder());
         decoder.writeInbound(packet);
-        io.netty.handler.codec.dns.DnsResponse decoded = decoder.readInbound();
+        DnsResponse decoded = decoder.readInbound();
         assertThat(decoded.id()).isEqualTo(0xabcd);
         assertThat(decoded.isAuthoritativeAnswer()).isTrue();
         assertThat(decoded.isRecursionDesired()).isTrue();
@@ -280,7 +289,7 @@ class DnsAnswersTest {
         while ((len = c.readUnsignedByte()) != 0) {
             byte[] label = new byte[len];
             c.readBytes(label);
-            sb.append(new String(label, java.nio.charset.StandardCharsets.US_ASCII)).append('.');
+            sb.append(new String(label, StandardCharsets.US_ASCII)).append('.');
         }
         return sb.length() == 0 ? "." : sb.toString();
     }

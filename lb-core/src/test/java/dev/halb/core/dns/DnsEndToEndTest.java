@@ -19,12 +19,15 @@ import dev.halb.core.config.VipConfig;
 import dev.halb.core.config.ZooKeeperConfig;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.testing.AdminJson;
+import dev.halb.core.testing.Clients;
 import dev.halb.core.testing.DnsClient;
+import dev.halb.core.testing.EchoClient;
 import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.TestBackend;
 import dev.halb.core.testing.TestConfigs;
 import dev.halb.discovery.testing.ZooKeeperServerExtension;
 import io.netty.handler.codec.dns.DnsRecordType;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -34,8 +37,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -134,6 +139,66 @@ class DnsEndToEndTest {
         }
     }
 
+    /**
+     * Two threads flood the responder with garbage and queries, unread, as fast as they can send
+     * (bounded: 200 000 datagrams each), while clients go through the VIP and ask the admin API:
+     * every one of them is served.
+     */
+    @Test
+    void aFloodOfDatagramsHurtsNeitherTheProxyNorTheAdminApi() throws Exception {
+        try (TestBackend echo = TestBackend.echo()) {
+            List<BackendConfig> backends = List.of(new BackendConfig("127.0.0.1", echo.port(), "", "", "", 100));
+            Replica r = zk.track(Replica.start(config("r1", "", "127.0.0.1", 0, zk.connectString(), backends),
+                    Replica.Options.defaults()));
+            InetSocketAddress dns = r.dnsAddress();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> flooders = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int seed = t;
+                Thread thread = new Thread(() -> flood(dns, seed, stop), "dns-flood-" + t);
+                thread.setDaemon(true);
+                thread.start();
+                flooders.add(thread);
+            }
+            try {
+                InetSocketAddress vip = r.vipAddress("web");
+                for (int i = 0; i < 300; i++) {
+                    EchoClient.once(vip);
+                }
+                assertThat(Clients.get(r.adminAddress(), "/health").statusCode()).isEqualTo(200);
+            } finally {
+                stop.set(true);
+                for (Thread t : flooders) {
+                    t.join(10_000);
+                }
+            }
+            try (DnsClient udp = DnsClient.udp(dns)) {
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .untilAsserted(() -> assertThat(udp.resolve("web." + DOMAIN)).containsExactly("127.0.0.1"));
+            }
+        }
+    }
+
+    private static void flood(InetSocketAddress dns, int seed, AtomicBoolean stop) {
+        Random random = new Random(seed);
+        byte[] query = {0, 1, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0,
+                3, 'w', 'e', 'b', 4, 'h', 'a', 'l', 'b', 8, 'i', 'n', 't', 'e', 'r', 'n', 'a', 'l', 0, 0, 1, 0, 1};
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            for (int i = 0; i < 200_000 && !stop.get(); i++) {
+                byte[] junk;
+                if (i % 2 == 0) {
+                    junk = query;
+                } else {
+                    junk = new byte[random.nextInt(600)];
+                    random.nextBytes(junk);
+                }
+                socket.send(new DatagramPacket(junk, junk.length, dns));
+            }
+        } catch (IOException e) {
+            // the test's own socket: nothing to learn from it
+        }
+    }
+
     private static void garbageGetsFormerrOrNothingAndTheResponderCarriesOn(InetSocketAddress dns) throws Exception {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.setSoTimeout(3_000);
@@ -194,7 +259,7 @@ class DnsEndToEndTest {
         r3Admin.close();
         await().atMost(Duration.ofSeconds(20)).until(() -> zoneMode(admin).equals("proportional"));
         assertThat(AdminJson.vip(admin, "web").get("zoneRouting").get("split").get("a").asDouble())
-                .isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(0.01));
+                .isCloseTo(2.0 / 3, Offset.offset(0.01));
         assertThat(client.checkExists().forPath("/halb/replicas/r3")).as("r3 still registered").isNotNull();
         assertThat(state(admin, "r3")).isEqualTo("down");
         assertThat(AdminJson.metric(admin, "halb_peer_up\\{peer=\"r3\",?\\}")).isEqualTo(0.0);

@@ -259,7 +259,7 @@ public final class ReplicaRegistry implements AutoCloseable {
                 String where = "vips[" + i + "]";
                 if (!vip.isObject()) {
                     throw new NodeJson.Bad(where + ": " + NodeJson.show(vip)
-                            + " (expected: {name, bind})");
+                            + " (expected: {name, bind, address})");
                 }
                 String name = NodeJson.text(vip, "name", where + ".name");
                 if (name.isEmpty()) {
