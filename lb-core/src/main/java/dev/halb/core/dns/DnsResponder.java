@@ -1,6 +1,7 @@
 package dev.halb.core.dns;
 
 import dev.halb.core.config.DnsConfig;
+import dev.halb.core.metrics.DnsMetrics;
 import dev.halb.core.proxy.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.net.BindException;
@@ -17,16 +18,13 @@ public interface DnsResponder extends AutoCloseable {
      * @param view  the latest view; read once per query, so it must be a field read
      * @throws BindException naming the address when it cannot be bound
      */
-    static DnsResponder start(DnsConfig config, EventLoopGroup group, Transport transport, Supplier<DnsView> view)
-            throws BindException {
-        return NettyDnsResponder.start(config, group, transport, view);
+    static DnsResponder start(DnsConfig config, EventLoopGroup group, Transport transport, Supplier<DnsView> view,
+                              DnsMetrics metrics) throws BindException {
+        return NettyDnsResponder.start(config, group, transport, view, metrics);
     }
 
     /** Where it listens, UDP and TCP. */
     InetSocketAddress localAddress();
-
-    /** Queries answered so far (UDP and TCP; dropped datagrams not counted). */
-    long answered();
 
     /** Closes both sockets. Idempotent. */
     @Override

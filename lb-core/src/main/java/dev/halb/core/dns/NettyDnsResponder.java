@@ -3,6 +3,7 @@ package dev.halb.core.dns;
 import dev.halb.core.config.BindAddress;
 import dev.halb.core.config.DnsConfig;
 import dev.halb.core.logging.RateLimitedLog;
+import dev.halb.core.metrics.DnsMetrics;
 import dev.halb.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,7 +20,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,22 +41,19 @@ final class NettyDnsResponder implements DnsResponder {
 
     private final Channel udp;
     private final Channel tcp;
-    private final LongAdder answered;
     private volatile boolean closed;
 
-    private NettyDnsResponder(Channel udp, Channel tcp, LongAdder answered) {
+    private NettyDnsResponder(Channel udp, Channel tcp) {
         this.udp = udp;
         this.tcp = tcp;
-        this.answered = answered;
     }
 
-    static DnsResponder start(DnsConfig config, EventLoopGroup group, Transport transport, Supplier<DnsView> view)
-            throws BindException {
+    static DnsResponder start(DnsConfig config, EventLoopGroup group, Transport transport, Supplier<DnsView> view,
+                              DnsMetrics metrics) throws BindException {
         BindAddress bind = config.bind();
         Responses responses = new Responses(new DnsAnswers(config.domain(), config.ttlSeconds()), view);
-        LongAdder answered = new LongAdder();
         RateLimitedLog tcpLog = new RateLimitedLog(log);
-        UdpQueryHandler udpHandler = new UdpQueryHandler(responses, answered);
+        UdpQueryHandler udpHandler = new UdpQueryHandler(responses, metrics);
         DatagramDnsResponseEncoder udpEncoder = new DatagramDnsResponseEncoder();
         TcpDnsResponseEncoder tcpEncoder = new TcpDnsResponseEncoder();
         AtomicInteger tcpOpen = new AtomicInteger();
@@ -90,7 +87,7 @@ final class NettyDnsResponder implements DnsResponder {
                                 // A two-byte length, then the message: at most 65535 bytes by construction.
                                 new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
                                 tcpEncoder,
-                                new TcpQueryHandler(responses, answered, tcpLog));
+                                new TcpQueryHandler(responses, metrics, tcpLog));
                     }
                 });
         BindException last = null;
@@ -102,7 +99,7 @@ final class NettyDnsResponder implements DnsResponder {
             int port = ((InetSocketAddress) u.channel().localAddress()).getPort();
             ChannelFuture t = tcpBootstrap.bind(new InetSocketAddress(bind.host(), port)).awaitUninterruptibly();
             if (t.isSuccess()) {
-                return new NettyDnsResponder(u.channel(), t.channel(), answered);
+                return new NettyDnsResponder(u.channel(), t.channel());
             }
             u.channel().close().awaitUninterruptibly();
             last = bindError(new BindAddress(bind.host(), port), "TCP", t.cause());
@@ -120,11 +117,6 @@ final class NettyDnsResponder implements DnsResponder {
     @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) udp.localAddress();
-    }
-
-    @Override
-    public long answered() {
-        return answered.sum();
     }
 
     @Override

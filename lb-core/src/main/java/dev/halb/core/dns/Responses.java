@@ -29,8 +29,9 @@ final class Responses {
      * Fills {@code response} (made by the caller with the query's id, for its transport).
      *
      * @param udpLimit the largest UDP answer, or 0 over TCP
+     * @return whether the answer did not fit and was left out (TC set)
      */
-    void fill(DnsResponse response, QueryReader.Query q, int udpLimit) {
+    boolean fill(DnsResponse response, QueryReader.Query q, int udpLimit) {
         DnsAnswers.Answer a = answers.answer(q.question(), view.get(), rotation.getAndIncrement());
         response.setCode(a.code())
                 .setAuthoritativeAnswer(a.authoritative())
@@ -38,7 +39,8 @@ final class Responses {
                 .setRecursionAvailable(false);
         response.addRecord(DnsSection.QUESTION, q.question());
         boolean opt = q.udpPayload() >= 0;
-        if (udpLimit > 0 && a.wireSize(q.question(), opt) > udpLimit) {
+        boolean truncated = udpLimit > 0 && a.wireSize(q.question(), opt) > udpLimit;
+        if (truncated) {
             // Too big for this datagram: none of it, TC set; the client asks again over TCP.
             response.setTruncated(true);
         } else {
@@ -49,6 +51,7 @@ final class Responses {
         if (opt) {
             response.addRecord(DnsSection.ADDITIONAL, new OptRecord(OUR_UDP_PAYLOAD));
         }
+        return truncated;
     }
 
     static void refused(DnsResponse response, QueryReader.Refused r) {

@@ -1,13 +1,13 @@
 package dev.halb.core.dns;
 
 import dev.halb.core.logging.RateLimitedLog;
+import dev.halb.core.metrics.DnsMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.dns.DefaultDnsResponse;
 import io.netty.handler.codec.dns.DnsOpCode;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +20,12 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(TcpQueryHandler.class);
 
     private final Responses responses;
-    private final LongAdder answered;
+    private final DnsMetrics metrics;
     private final RateLimitedLog malformed;
 
-    TcpQueryHandler(Responses responses, LongAdder answered, RateLimitedLog malformed) {
+    TcpQueryHandler(Responses responses, DnsMetrics metrics, RateLimitedLog malformed) {
         this.responses = responses;
-        this.answered = answered;
+        this.metrics = metrics;
         this.malformed = malformed;
     }
 
@@ -35,17 +35,18 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (read instanceof QueryReader.Query q) {
             DefaultDnsResponse response = new DefaultDnsResponse(q.id());
             responses.fill(response, q, 0);
+            metrics.answered(true, response.code().intValue());
             ctx.write(response, ctx.voidPromise());
-            answered.increment();
         } else if (read instanceof QueryReader.Refused r) {
             malformed.warn("DNS query over TCP from {} answered {}: {}", ctx.channel().remoteAddress(), r.code(),
                     r.reason());
             DefaultDnsResponse response = new DefaultDnsResponse(r.id(), r.opCode() == null ? DnsOpCode.QUERY
                     : r.opCode());
             Responses.refused(response, r);
+            metrics.answered(true, r.code().intValue());
             ctx.write(response, ctx.voidPromise());
-            answered.increment();
         } else {
+            metrics.dropped();
             malformed.warn("DNS over TCP from {}: a message that is not a query; closing",
                     ctx.channel().remoteAddress());
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

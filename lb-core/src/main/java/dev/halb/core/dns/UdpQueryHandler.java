@@ -1,13 +1,13 @@
 package dev.halb.core.dns;
 
 import dev.halb.core.logging.RateLimitedLog;
+import dev.halb.core.metrics.DnsMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.dns.DatagramDnsResponse;
 import io.netty.handler.codec.dns.DnsOpCode;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +23,12 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private static final Logger log = LoggerFactory.getLogger(UdpQueryHandler.class);
 
     private final Responses responses;
-    private final LongAdder answered;
+    private final DnsMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(log);
 
-    UdpQueryHandler(Responses responses, LongAdder answered) {
+    UdpQueryHandler(Responses responses, DnsMetrics metrics) {
         this.responses = responses;
-        this.answered = answered;
+        this.metrics = metrics;
     }
 
     @Override
@@ -36,17 +36,20 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         Object read = QueryReader.read(packet.content());
         if (read instanceof QueryReader.Query q) {
             DatagramDnsResponse response = new DatagramDnsResponse(packet.recipient(), packet.sender(), q.id());
-            responses.fill(response, q, QueryReader.udpLimit(q, Responses.OUR_UDP_PAYLOAD));
+            if (responses.fill(response, q, QueryReader.udpLimit(q, Responses.OUR_UDP_PAYLOAD))) {
+                metrics.truncated();
+            }
+            metrics.answered(false, response.code().intValue());
             ctx.write(response, ctx.voidPromise());
-            answered.increment();
         } else if (read instanceof QueryReader.Refused r) {
             malformed.warn("DNS query from {} answered {}: {}", packet.sender(), r.code(), r.reason());
             DatagramDnsResponse response = new DatagramDnsResponse(packet.recipient(), packet.sender(), r.id(),
                     r.opCode() == null ? DnsOpCode.QUERY : r.opCode());
             Responses.refused(response, r);
+            metrics.answered(false, r.code().intValue());
             ctx.write(response, ctx.voidPromise());
-            answered.increment();
         } else {
+            metrics.dropped();
             malformed.warn("DNS datagram of {} bytes from {} dropped: not a query", packet.content().readableBytes(),
                     packet.sender());
         }

@@ -249,6 +249,56 @@ public final class HalbMetrics {
         return TextFormat.CONTENT_TYPE_004;
     }
 
+    /**
+     * The DNS responder's recorder: {@code halb_dns_queries_total{transport, rcode}},
+     * {@code halb_dns_truncated_total}, {@code halb_dns_dropped_total}, every series at 0 from
+     * the start.
+     */
+    public DnsMetrics registerDns() {
+        return new DropwizardDnsMetrics(registry);
+    }
+
+    /** Meters resolved once, indexed by transport and response code, so that a query costs one mark. */
+    private static final class DropwizardDnsMetrics implements DnsMetrics {
+        private final Meter[] answered = new Meter[DnsMetrics.TRANSPORTS.size() * DnsMetrics.RCODES.size()];
+        private final Meter truncated;
+        private final Meter dropped;
+
+        DropwizardDnsMetrics(MetricRegistry registry) {
+            for (int t = 0; t < DnsMetrics.TRANSPORTS.size(); t++) {
+                for (int r = 0; r < DnsMetrics.RCODES.size(); r++) {
+                    answered[t * DnsMetrics.RCODES.size() + r] = registry.meter(MetricName.encode("halb_dns_queries",
+                            "transport", DnsMetrics.TRANSPORTS.get(t), "rcode", DnsMetrics.RCODES.get(r)));
+                }
+            }
+            truncated = registry.meter("halb_dns_truncated");
+            dropped = registry.meter("halb_dns_dropped");
+        }
+
+        @Override
+        public void answered(boolean tcp, int rcode) {
+            int r = switch (rcode) {
+                case 0 -> 0;
+                case 3 -> 1;
+                case 5 -> 2;
+                case 1 -> 3;
+                case 4 -> 4;
+                default -> 5;
+            };
+            answered[(tcp ? 1 : 0) * DnsMetrics.RCODES.size() + r].mark();
+        }
+
+        @Override
+        public void truncated() {
+            truncated.mark();
+        }
+
+        @Override
+        public void dropped() {
+            dropped.mark();
+        }
+    }
+
     /** The Dropwizard recorder of one VIP; every per-connection metric is resolved here once. */
     private static final class DropwizardVipMetrics implements VipMetrics {
         private final MetricRegistry registry;

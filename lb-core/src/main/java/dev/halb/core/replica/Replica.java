@@ -318,7 +318,7 @@ public final class Replica implements AutoCloseable {
     private void startDns() throws StartupException {
         refreshDns();
         try {
-            dns = DnsResponder.start(config.dns(), dnsGroup, transport, () -> dnsView);
+            dns = DnsResponder.start(config.dns(), dnsGroup, transport, () -> dnsView, metrics.registerDns());
         } catch (BindException e) {
             throw new StartupException(e.getMessage(), e);
         }

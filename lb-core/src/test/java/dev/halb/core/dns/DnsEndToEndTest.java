@@ -133,6 +133,14 @@ class DnsEndToEndTest {
             garbageGetsFormerrOrNothingAndTheResponderCarriesOn(dns);
             assertThat(udp.resolve("web." + DOMAIN)).hasSize(3);
         }
+        InetSocketAddress admin1 = replicas.get(0).adminAddress();
+        InetSocketAddress admin2 = replicas.get(1).adminAddress();
+        assertThat(AdminJson.metric(admin1, queries("udp", "nxdomain"))).isEqualTo(1.0);
+        assertThat(AdminJson.metric(admin1, queries("udp", "refused"))).isEqualTo(1.0);
+        assertThat(AdminJson.metric(admin1, queries("udp", "formerr"))).isGreaterThan(1.0);
+        assertThat(AdminJson.metric(admin1, "halb_dns_dropped_total")).isPositive();
+        assertThat(AdminJson.metric(admin2, queries("tcp", "nxdomain"))).isEqualTo(1.0);
+        assertThat(AdminJson.metric(admin2, queries("tcp", "noerror"))).isGreaterThan(5.0);
         // The proxy never noticed: its VIP is still bound on all three.
         for (Replica r : replicas) {
             assertThat(r.vipAddress("web").getPort()).isEqualTo(port);
@@ -275,6 +283,10 @@ class DnsEndToEndTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> state(admin, "r3").equals("draining"));
             assertThat(zoneMode(admin)).isEqualTo("proportional");
         }
+    }
+
+    private static String queries(String transport, String rcode) {
+        return "halb_dns_queries_total\\{transport=\"" + transport + "\",rcode=\"" + rcode + "\",?\\}";
     }
 
     private static String zoneMode(InetSocketAddress admin) {
