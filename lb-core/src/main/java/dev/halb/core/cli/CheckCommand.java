@@ -36,6 +36,13 @@ final class CheckCommand implements Callable<Integer> {
                 : "static only");
         out.printf("admin: %s (POST endpoints %s)%n", c.admin().bind(),
                 c.admin().token().isEmpty() ? "disabled" : "enabled");
+        out.printf("dns: %s%n", c.dns().enabled()
+                ? c.dns().domain() + " on " + c.dns().bind() + " (UDP and TCP), ttl " + c.dns().ttlSeconds() + " s"
+                : "off");
+        if (c.discovery().zookeeper().enabled()) {
+            out.printf("peers: probe every %d ms, timeout %d ms, down after %d failures%n", c.peers().probeIntervalMs(),
+                    c.peers().timeoutMs(), c.peers().unhealthyThreshold());
+        }
         out.printf("vips: %d%n", c.vips().size());
         if (c.servesNothing()) {
             PrintWriter err = spec.commandLine().getErr();

@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code halb demo}: an embedded ZooKeeper on 127.0.0.1:2181, three small HTTP
  * backends in zones a, a and b that register themselves in it, one replica in zone a on
- * 127.0.0.1:8080 with admin on 127.0.0.1:9990 (config/demo.yaml), and a fourth backend on 9004
+ * 127.0.0.1:8080 with admin on 127.0.0.1:9990 and DNS for its VIP on 127.0.0.1:8053
+ * (config/demo.yaml), and a fourth backend on 9004
  * that runs unregistered so that {@code halb register} can show a backend joining and leaving.
  * Prints what to try; Ctrl-C stops it.
  */
@@ -116,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
                 return Main.FAILURE;
             }
             awaitHealthy(replica, BACKENDS.size());
-            out.print(instructions(zk));
+            out.print(instructions(zk, replica.dnsAddress() == null ? 0 : replica.dnsAddress().getPort()));
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             // Stopped in the order of a real deployment: the replica drains first (its backends
@@ -166,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
         log.warn("the demo backends are not all healthy after {} ms; see /api/v1/vips", READY_WAIT_MS);
     }
 
-    static String instructions(String zk) {
+    static String instructions(String zk, int dnsPort) {
         return """
 
                 halb demo is running:
@@ -174,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
                   VIP web               127.0.0.1:8080, this replica in zone a (admin API on 127.0.0.1:9990)
                   registered backends   backend-1 (zone a, port 9001), backend-2 (zone a, 9002), backend-3 (zone b, 9003)
                   spare backend         backend-4 (zone b, port 9004): running, not registered
+                  DNS                   web.halb.internal on 127.0.0.1:%3$d (UDP and TCP), answered by this replica
 
                 Try:
                   for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:8080/; done
@@ -181,6 +183,10 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s http://127.0.0.1:9990/api/v1/status
                   curl -s http://127.0.0.1:9990/api/v1/replicas
                   curl -s http://127.0.0.1:9990/metrics | grep '^halb_'
+                  dig @127.0.0.1 -p %3$d web.halb.internal
+                  dig @127.0.0.1 -p %3$d _web._tcp.halb.internal SRV
+                  curl -s --resolve web.halb.internal:8080:$(dig +short @127.0.0.1 -p %3$d web.halb.internal | head -1) \\
+                       http://web.halb.internal:8080/
                   curl -s -X POST -H 'Authorization: Bearer demo-token' \\
                        http://127.0.0.1:9990/api/v1/vips/web/backends/backend-1/drain
 
@@ -189,7 +195,7 @@ final class DemoCommand implements Callable<Integer> {
                   java -jar %2$s register --zk %1$s --service web --address 127.0.0.1 --port 9004 --zone b --id backend-4
 
                 Ctrl-C stops the demo.
-                """.formatted(zk, jarPath());
+                """.formatted(zk, jarPath(), dnsPort);
     }
 
     /** How to name this jar in a command: relative to the working directory when it is below it. */

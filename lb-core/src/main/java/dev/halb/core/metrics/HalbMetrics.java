@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
@@ -29,6 +32,8 @@ public final class HalbMetrics {
     private final CollectorRegistry prometheus = new CollectorRegistry();
     private final Meter discoveryRejected;
     private final TimerSums sums = new TimerSums();
+    /** Peer id to the value of its {@code halb_peer_up} gauge; guarded by itself. */
+    private final Map<String, AtomicInteger> peerGauges = new HashMap<>();
 
     /**
      * The total time recorded by each timer, in nanoseconds, by its Dropwizard name: the
@@ -173,6 +178,32 @@ public final class HalbMetrics {
     }
 
     /**
+     * {@code halb_peer_up{peer}}: the peers this replica probes now, 1 while it sees the peer
+     * serving, else 0 (draining or down). Peers no longer registered are removed.
+     */
+    public void peersChanged(Map<String, Boolean> upByPeer) {
+        synchronized (peerGauges) {
+            for (Iterator<String> it = peerGauges.keySet().iterator(); it.hasNext(); ) {
+                String peer = it.next();
+                if (!upByPeer.containsKey(peer)) {
+                    registry.remove(MetricName.encode("halb_peer_up", "peer", peer));
+                    it.remove();
+                }
+            }
+            upByPeer.forEach((peer, up) -> {
+                AtomicInteger value = peerGauges.get(peer);
+                if (value == null) {
+                    AtomicInteger v = new AtomicInteger();
+                    registry.register(MetricName.encode("halb_peer_up", "peer", peer), (Gauge<Integer>) v::get);
+                    peerGauges.put(peer, v);
+                    value = v;
+                }
+                value.set(up ? 1 : 0);
+            });
+        }
+    }
+
+    /**
      * {@code halb_discovery_rejected_total}: one more ZooKeeper node skipped (unreadable instance,
      * replica or VIP node) or discovered backend rejected (outside {@code allowedBackendCidrs}).
      */
@@ -224,6 +255,56 @@ public final class HalbMetrics {
 
     public static String contentType() {
         return TextFormat.CONTENT_TYPE_004;
+    }
+
+    /**
+     * The DNS responder's recorder: {@code halb_dns_queries_total{transport, rcode}},
+     * {@code halb_dns_truncated_total}, {@code halb_dns_dropped_total}, every series at 0 from
+     * the start.
+     */
+    public DnsMetrics registerDns() {
+        return new DropwizardDnsMetrics(registry);
+    }
+
+    /** Meters resolved once, indexed by transport and response code, so that a query costs one mark. */
+    private static final class DropwizardDnsMetrics implements DnsMetrics {
+        private final Meter[] answered = new Meter[DnsMetrics.TRANSPORTS.size() * DnsMetrics.RCODES.size()];
+        private final Meter truncated;
+        private final Meter dropped;
+
+        DropwizardDnsMetrics(MetricRegistry registry) {
+            for (int t = 0; t < DnsMetrics.TRANSPORTS.size(); t++) {
+                for (int r = 0; r < DnsMetrics.RCODES.size(); r++) {
+                    answered[t * DnsMetrics.RCODES.size() + r] = registry.meter(MetricName.encode("halb_dns_queries",
+                            "transport", DnsMetrics.TRANSPORTS.get(t), "rcode", DnsMetrics.RCODES.get(r)));
+                }
+            }
+            truncated = registry.meter("halb_dns_truncated");
+            dropped = registry.meter("halb_dns_dropped");
+        }
+
+        @Override
+        public void answered(boolean tcp, int rcode) {
+            int r = switch (rcode) {
+                case 0 -> 0;
+                case 3 -> 1;
+                case 5 -> 2;
+                case 1 -> 3;
+                case 4 -> 4;
+                default -> 5;
+            };
+            answered[(tcp ? 1 : 0) * DnsMetrics.RCODES.size() + r].mark();
+        }
+
+        @Override
+        public void truncated() {
+            truncated.mark();
+        }
+
+        @Override
+        public void dropped() {
+            dropped.mark();
+        }
     }
 
     /** The Dropwizard recorder of one VIP; every per-connection metric is resolved here once. */

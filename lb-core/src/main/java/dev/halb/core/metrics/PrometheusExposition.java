@@ -45,6 +45,11 @@ final class PrometheusExposition extends Collector {
             Map.entry("halb_discovery_rejected", "ZooKeeper nodes skipped as unreadable, and discovered backends "
                     + "rejected by allowedBackendCidrs."),
             Map.entry("halb_discovery_connected", "1 while this replica is connected to ZooKeeper, else 0."),
+            Map.entry("halb_dns_queries", "DNS queries answered, by transport (udp, tcp) and response code."),
+            Map.entry("halb_dns_truncated", "UDP answers too large for the client, sent empty with TC set."),
+            Map.entry("halb_dns_dropped", "DNS messages not answered: too short to carry an id, or not a query."),
+            Map.entry("halb_peer_up",
+                    "1 while this replica's probes see the peer replica serving, else 0 (draining or down)."),
             Map.entry("halb_config_reloads", "Reloads of the configuration file (SIGHUP), by result: ok, or "
                     + "failed (refused and nothing changed, or applied but a VIP could not bind)."),
             Map.entry("halb_access_log_dropped", "Access log records dropped because the writer fell behind (its "

@@ -7,13 +7,17 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -107,6 +111,15 @@ public enum Transport {
             case IO_URING -> IoUringSocketChannel.class;
             case EPOLL -> EpollSocketChannel.class;
             case NIO -> NioSocketChannel.class;
+        };
+    }
+
+    /** The UDP channel of this transport (the DNS responder's). */
+    public Class<? extends DatagramChannel> datagramChannelClass() {
+        return switch (this) {
+            case IO_URING -> IoUringDatagramChannel.class;
+            case EPOLL -> EpollDatagramChannel.class;
+            case NIO -> NioDatagramChannel.class;
         };
     }
 

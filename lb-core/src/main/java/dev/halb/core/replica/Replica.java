@@ -10,7 +10,11 @@ import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.config.ZooKeeperConfig;
+import dev.halb.core.dns.DnsResponder;
+import dev.halb.core.dns.DnsView;
 import dev.halb.core.metrics.HalbMetrics;
+import dev.halb.core.peers.PeerMonitor;
+import dev.halb.core.peers.PeerStates;
 import dev.halb.core.proxy.Transport;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSource;
@@ -44,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -120,8 +125,18 @@ public final class Replica implements AutoCloseable {
     private final Object reloadLock = new Object();
     /** The last reload, {@code null} before the first. */
     private volatile ReloadView lastReload;
-    /** Live replicas per zone as the registry last said; empty until it has (and without ZooKeeper). */
+    /** Serving replicas per zone (registered, and serving as the peer probes see them); empty until known. */
     private volatile Map<String, Integer> replicasPerZone = Map.of();
+    /** The registry's last set; empty until it has been read (and without ZooKeeper). */
+    private volatile ReplicaSet registered = ReplicaSet.EMPTY;
+    private volatile PeerStates peerStates = PeerStates.EMPTY;
+    private final ClientAddresses clientAddresses;
+    /** What DNS answers from: rebuilt on every change of replicas, peers, VIPs or draining; read per query. */
+    private volatile DnsView dnsView;
+    private final Object membershipLock = new Object();
+    /** DNS and peer probes each run on one thread of their own, never on the proxy's loops. */
+    private final EventLoopGroup dnsGroup;
+    private final EventLoopGroup peersGroup;
 
     // Set in startAll, before anything reads them; closed in close().
     private volatile Catalog catalog;
@@ -132,6 +147,9 @@ public final class Replica implements AutoCloseable {
     private volatile AutoCloseable vipNodesSubscription;
     private volatile ReplicaRegistry registry;
     private volatile AutoCloseable registrySubscription;
+    private volatile PeerMonitor peers;
+    private volatile AutoCloseable peersSubscription;
+    private volatile DnsResponder dns;
 
     private Replica(HalbConfig config, Options options) throws StartupException {
         this.config = config;
@@ -147,8 +165,12 @@ public final class Replica implements AutoCloseable {
         this.ioGroup = transport.newGroup(threads, "halb-io");
         this.adminGroup = transport.newGroup(1, "halb-admin");
         this.healthGroup = transport.newGroup(1, "halb-health");
+        this.dnsGroup = config.dns().enabled() ? transport.newGroup(1, "halb-dns") : null;
+        this.peersGroup = config.discovery().zookeeper().enabled() ? transport.newGroup(1, "halb-peers") : null;
         this.id = resolveId(config);
         this.hostAddress = hostAddress();
+        this.clientAddresses = new ClientAddresses(config.replica().advertise(),
+                ClientAddresses.firstNonLoopback(hostAddress));
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
         this.context = new VipContext(config.replica().zone(), ioGroup, transport, metrics, healthGroup,
@@ -228,14 +250,18 @@ public final class Replica implements AutoCloseable {
         if (zooKeeper != null) {
             startDynamic();
         }
+        if (config.dns().enabled()) {
+            startDns();
+        }
         DescriptorBudget.warnIfOverLimit(config);
         if (config.servesNothing()) {
             log.warn("replica {} serves nothing: the configuration has no VIPs, and no ZooKeeper "
                     + "(discovery.zookeeper.connect) to add any at run time", id);
         }
-        log.info("replica {} serving on {} (admin {}, discovery {})", id, transport.label(), admin.localAddress(),
+        log.info("replica {} serving on {} (admin {}, discovery {}{})", id, transport.label(), admin.localAddress(),
                 zooKeeper == null ? "static" : "ZooKeeper " + zooKeeper.settings().connect()
-                        + zooKeeper.settings().root() + " (" + zooKeeper.state().label() + ")");
+                        + zooKeeper.settings().root() + " (" + zooKeeper.state().label() + ")",
+                dns == null ? "" : ", DNS " + config.dns().domain() + " on " + dns.localAddress());
     }
 
     /**
@@ -294,26 +320,78 @@ public final class Replica implements AutoCloseable {
                     + "; give every replica its own replica.id", e);
         }
         registry = r;
+        peers = PeerMonitor.start(id, config.peers(), peersGroup, transport.channelClass());
+        peersSubscription = peers.subscribe(this::peersChanged);
         registrySubscription = r.subscribe(this::replicasChanged);
     }
 
-    /** The bound VIPs changed: rewrite this replica's node. */
+    private void startDns() throws StartupException {
+        refreshDns();
+        try {
+            dns = DnsResponder.start(config.dns(), dnsGroup, transport, () -> dnsView, metrics.registerDns());
+        } catch (BindException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    /** The bound VIPs changed: rewrite this replica's node, and its own DNS answers at once. */
     private void vipsChanged() {
         ReplicaRegistry r = registry;
         if (r != null && state.get() != CLOSED) {
             r.update(selfInfo());
         }
+        refreshDns();
+    }
+
+    /** The registry changed: the peers to probe, the zone shares and DNS follow. */
+    private void replicasChanged(ReplicaSet set) {
+        registered = set;
+        PeerMonitor p = peers;
+        if (p != null) {
+            p.replicasChanged(set);
+        }
+        membershipChanged();
+    }
+
+    /** A peer's state changed: the zone shares and DNS follow, without waiting for ZooKeeper. */
+    private void peersChanged(PeerStates states) {
+        peerStates = states;
+        Map<String, Boolean> up = new TreeMap<>();
+        states.byId().forEach((peer, st) -> up.put(peer, st.serving()));
+        metrics.peersChanged(up);
+        membershipChanged();
+    }
+
+    private void membershipChanged() {
+        synchronized (membershipLock) {
+            updateZoneShares();
+            refreshDns();
+        }
+    }
+
+    /** Rebuilds what DNS answers from; a no-op without DNS. */
+    private void refreshDns() {
+        if (!config.dns().enabled() || state.get() == CLOSED) {
+            return;
+        }
+        synchronized (membershipLock) {
+            VipTable t = table;
+            dnsView = DnsView.of(registered, selfInfo(), state.get() == SERVING, peerStates,
+                    t == null ? Set.of() : t.names(), Instant.now().getEpochSecond());
+        }
     }
 
     /**
-     * Live replicas changed: zone affinity's {@code L_z} follows. Replicas with
-     * no zone take no zone's share; a set with no zoned replica is not passed on, so VIPs keep the
+     * Zone affinity's {@code L_z} follows the serving replicas: registered, and not down or
+     * draining as this replica's probes see them (this replica always counts). Replicas with no
+     * zone take no zone's share; a set with no zoned replica is not passed on, so VIPs keep the
      * last shares they had (a registry is never "emptied" by a disconnect either).
      */
-    private void replicasChanged(ReplicaSet set) {
+    private void updateZoneShares() {
+        PeerStates states = peerStates;
         Map<String, Integer> perZone = new TreeMap<>();
-        for (ReplicaInfo r : set.replicas()) {
-            if (!r.zone().isEmpty()) {
+        for (ReplicaInfo r : registered.replicas()) {
+            if (!r.zone().isEmpty() && (r.id().equals(id) || states.serving(r.id()))) {
                 perZone.merge(r.zone(), 1, Integer::sum);
             }
         }
@@ -333,7 +411,7 @@ public final class Replica implements AutoCloseable {
 
     ReplicaInfo selfInfo() {
         VipTable t = table;
-        List<ReplicaInfo.VipBind> binds = t == null ? List.of() : t.binds();
+        List<ReplicaInfo.VipBind> binds = t == null ? List.of() : t.binds(clientAddresses::of);
         InetSocketAddress a = admin.localAddress();
         HalbConfig c = config;
         String adminBind = a == null ? c.admin().bind().toString()
@@ -349,8 +427,8 @@ public final class Replica implements AutoCloseable {
      * Applies a new version of the configuration file, as after SIGHUP: its VIPs through the VIP
      * table (added, changed, moved new-first, removed and drained; open connections keep going),
      * its static backends, and {@code drain}. Keys that only take effect on restart
-     * ({@code replica}, {@code admin}, {@code discovery}) keep their running values and are named
-     * in a warning. Reloads are applied one at a time.
+     * ({@code replica}, {@code admin}, {@code discovery}, {@code dns}, {@code peers}) keep their
+     * running values and are named in a warning. Reloads are applied one at a time.
      */
     public ReloadView reload(HalbConfig next) throws InterruptedException {
         Objects.requireNonNull(next, "next");
@@ -364,13 +442,15 @@ public final class Replica implements AutoCloseable {
             restartOnly.addAll(ConfigDiff.keys("replica", running.replica(), next.replica()));
             restartOnly.addAll(ConfigDiff.keys("admin", running.admin(), next.admin()));
             restartOnly.addAll(ConfigDiff.keys("discovery", running.discovery(), next.discovery()));
+            restartOnly.addAll(ConfigDiff.keys("dns", running.dns(), next.dns()));
+            restartOnly.addAll(ConfigDiff.keys("peers", running.peers(), next.peers()));
+            restartOnly.addAll(ConfigDiff.keys("accessLog", running.accessLog(), next.accessLog()));
             if (!restartOnly.isEmpty()) {
                 log.warn("configuration reload: {} changed but take effect only on restart; running with the "
                         + "values the replica started with", restartOnly);
             }
-            restartOnly.addAll(ConfigDiff.keys("accessLog", running.accessLog(), next.accessLog()));
             HalbConfig applied = new HalbConfig(running.replica(), running.discovery(), running.admin(), next.vips(),
-                    next.drain(), running.accessLog());
+                    next.drain(), running.dns(), running.peers(), running.accessLog());
             config = applied;
             staticBackends.replace(staticBackendsByService(applied.vips()));
             VipTable.Changes changes = table.applyFile(applied.vips());
@@ -412,6 +492,7 @@ public final class Replica implements AutoCloseable {
         if (!state.compareAndSet(SERVING, DRAINING)) {
             return;
         }
+        refreshDns(); // out of its own answers at once; peers see the 503 at their next probe
         log.info("draining: /health answers 503; accepting for {} ms more", config.drain().delayMs());
         Thread.sleep(config.drain().delayMs());
         VipTable t = table;
@@ -448,6 +529,9 @@ public final class Replica implements AutoCloseable {
         if (before == CLOSED) {
             return;
         }
+        closeQuietly(dns, "DNS responder");
+        closeQuietly(peersSubscription, "peer states subscription");
+        closeQuietly(peers, "peer probes");
         closeQuietly(registrySubscription, "replica registry subscription");
         closeQuietly(registry, "replica registry");
         closeQuietly(vipNodesSubscription, "dynamic VIP nodes subscription");
@@ -465,6 +549,12 @@ public final class Replica implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (dnsGroup != null) {
+            dnsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (peersGroup != null) {
+            peersGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         // Last: the event loops have handed in the records of the connections they closed.
         accessLog.close();
     }
@@ -542,6 +632,17 @@ public final class Replica implements AutoCloseable {
 
     ReplicaRegistry registry() {
         return registry;
+    }
+
+    /** Each peer's state as this replica's probes see it. */
+    PeerStates peerStates() {
+        return peerStates;
+    }
+
+    /** Where DNS listens (UDP and TCP), or {@code null} without {@code dns.bind}. */
+    public InetSocketAddress dnsAddress() {
+        DnsResponder d = dns;
+        return d == null ? null : d.localAddress();
     }
 
     ZooKeeperConnection zooKeeper() {

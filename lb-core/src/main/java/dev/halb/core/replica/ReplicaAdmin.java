@@ -5,6 +5,8 @@ import dev.halb.core.admin.ReplicaView;
 import dev.halb.core.admin.StatusView;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.metrics.HalbMetrics;
+import dev.halb.core.peers.PeerState;
+import dev.halb.core.peers.PeerStates;
 import dev.halb.discovery.zookeeper.DiscoveryState;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
 import dev.halb.discovery.zookeeper.ReplicaRegistry;
@@ -77,32 +79,39 @@ final class ReplicaAdmin implements AdminModel {
         return t == null ? List.of() : t.views();
     }
 
-    /** The registry's live replicas, sorted by id; this one is always in (before the first read, or without ZooKeeper). */
+    /**
+     * The registry's live replicas, sorted by id; this one is always in (before the first read, or
+     * without ZooKeeper). Each with its {@code state} as this replica's probes see it; this
+     * replica's own is {@code serving} or {@code draining}.
+     */
     @Override
     public List<ReplicaView> replicas() {
         List<ReplicaView> views = new ArrayList<>();
         boolean self = false;
+        PeerStates peers = replica.peerStates();
+        String selfState = draining() ? PeerState.DRAINING.label() : PeerState.SERVING.label();
         ReplicaRegistry r = replica.registry();
         if (r != null) {
             for (ReplicaInfo info : r.replicas().replicas()) {
-                views.add(view(info));
-                self |= info.id().equals(replica.id());
+                boolean isSelf = info.id().equals(replica.id());
+                views.add(view(info, isSelf ? selfState : peers.state(info.id()).label()));
+                self |= isSelf;
             }
         }
         if (!self) {
-            views.add(view(replica.selfInfo()));
+            views.add(view(replica.selfInfo(), selfState));
             views.sort(Comparator.comparing(ReplicaView::id));
         }
         return views;
     }
 
-    private static ReplicaView view(ReplicaInfo info) {
+    private static ReplicaView view(ReplicaInfo info, String state) {
         List<ReplicaView.VipBind> binds = new ArrayList<>();
         for (ReplicaInfo.VipBind b : info.vips()) {
-            binds.add(new ReplicaView.VipBind(b.name(), b.bind()));
+            binds.add(new ReplicaView.VipBind(b.name(), b.bind(), b.address()));
         }
         return new ReplicaView(info.id(), info.zone(), info.region(), info.address(), info.admin(), binds,
-                info.startedAt());
+                info.startedAt(), state);
     }
 
     @Override

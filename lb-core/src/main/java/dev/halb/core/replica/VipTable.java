@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -580,16 +581,25 @@ final class VipTable implements AutoCloseable {
         return unbound;
     }
 
-    /** Bound VIPs for the replica's node, in {@link #ordered()} order. */
-    List<ReplicaInfo.VipBind> binds() {
+    /**
+     * Bound VIPs for the replica's node, in {@link #ordered()} order, each with the address
+     * clients use for it: {@code clientAddress} of its bind host.
+     */
+    List<ReplicaInfo.VipBind> binds(UnaryOperator<String> clientAddress) {
         List<ReplicaInfo.VipBind> binds = new ArrayList<>();
         for (Entry e : ordered()) {
             VipRuntime rt = e.runtime;
             if (rt != null) {
-                binds.add(new ReplicaInfo.VipBind(e.name, boundBind(rt)));
+                binds.add(new ReplicaInfo.VipBind(e.name, boundBind(rt),
+                        clientAddress.apply(rt.config().bind().host())));
             }
         }
         return binds;
+    }
+
+    /** The names of every VIP wanted, bound or not. */
+    Set<String> names() {
+        return Set.copyOf(entries.keySet());
     }
 
     /** A VIP's bind address with the port it really got (port 0 asks the kernel for one). */

@@ -160,7 +160,7 @@ class AccessLogEndToEndTest {
         AccessLogFile log = new AccessLogFile(dir.resolve("access.json"));
         try (TestBackend echo = TestBackend.echo()) {
             HalbConfig c = replica(log, TestConfigs.vip("web", echo));
-            c = new HalbConfig(c.replica(), c.discovery(), c.admin(), c.vips(), new DrainConfig(0, 300), c.accessLog());
+            c = new HalbConfig(c.replica(), c.discovery(), c.admin(), c.vips(), new DrainConfig(0, 300), c.dns(), c.peers(), c.accessLog());
             Replica replica = Replica.start(c, Replica.Options.defaults());
             try (Socket s = Clients.connect(replica.vipAddress("web"))) {
                 s.getOutputStream().write('x');

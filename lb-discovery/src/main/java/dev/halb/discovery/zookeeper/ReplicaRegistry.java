@@ -252,20 +252,21 @@ public final class ReplicaRegistry implements AutoCloseable {
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
                 throw new NodeJson.Bad("vips: " + NodeJson.show(list)
-                        + " (expected: an array of {name, bind})");
+                        + " (expected: an array of {name, bind, address})");
             }
             for (int i = 0; i < list.size(); i++) {
                 JsonNode vip = list.get(i);
                 String where = "vips[" + i + "]";
                 if (!vip.isObject()) {
                     throw new NodeJson.Bad(where + ": " + NodeJson.show(vip)
-                            + " (expected: {name, bind})");
+                            + " (expected: {name, bind, address})");
                 }
                 String name = NodeJson.text(vip, "name", where + ".name");
                 if (name.isEmpty()) {
                     throw new NodeJson.Bad(where + ".name: missing (expected: the VIP's name)");
                 }
-                vips.add(new ReplicaInfo.VipBind(name, NodeJson.text(vip, "bind", where + ".bind")));
+                vips.add(new ReplicaInfo.VipBind(name, NodeJson.text(vip, "bind", where + ".bind"),
+                        NodeJson.text(vip, "address", where + ".address")));
             }
         }
         return new ReplicaInfo(id,
