@@ -49,6 +49,11 @@ public final class Endpoint {
         return backend.zone();
     }
 
+    /** The backend's region, "" for none. */
+    public String region() {
+        return backend.locality().region();
+    }
+
     public InetSocketAddress address() {
         return address;
     }

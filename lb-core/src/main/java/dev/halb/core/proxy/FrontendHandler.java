@@ -153,6 +153,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             settings.observer().connectSucceeded(endpoint);
             metrics.connectSucceeded(endpoint.backend(), System.nanoTime() - connectStartNanos);
             metrics.zoneConnection(endpoint.zone());
+            metrics.regionConnection(endpoint.region());
             backendHandler.connected(client, this);
             connected(future.channel(), backendHandler);
             return;

@@ -140,8 +140,8 @@ public final class Replica implements AdminModel, AutoCloseable {
         this.hostAddress = hostAddress();
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
-        this.context = new VipContext(config.replica().zone(), ioGroup, transport, metrics, healthGroup,
-                id.hashCode(), resolver, () -> replicasPerZone);
+        this.context = new VipContext(config.replica().zone(), config.replica().region(), ioGroup, transport, metrics,
+                healthGroup, id.hashCode(), resolver, () -> replicasPerZone);
         Map<String, List<Backend>> byService = new HashMap<>();
         for (VipConfig vip : config.vips()) {
             byService.computeIfAbsent(vip.service(), s -> new ArrayList<>()).addAll(vip.staticBackends());

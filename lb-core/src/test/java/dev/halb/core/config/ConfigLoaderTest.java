@@ -107,7 +107,8 @@ class ConfigLoaderTest {
         HalbConfig config = parse(DESIGN_EXAMPLE);
 
         VipConfig web = new VipConfig("web", new BindAddress("0.0.0.0", 8080), "web", Strategy.P2C,
-                new ZoneAffinityConfig(true, 3), List.of(new BackendConfig("127.0.0.1", 9001, "a", "", "", 100)),
+                new ZoneAffinityConfig(true, 3), RegionFailoverConfig.DEFAULT,
+                List.of(new BackendConfig("127.0.0.1", 9001, "a", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.TCP, "/health", 0, 1000, 500, 2, 2),
                 new OutlierDetectionConfig(2, 5000, 50), 1000, 2, 600_000, 5_000, 10_000, ProxyProtocol.OFF, List.of());
         assertThat(config).isEqualTo(new HalbConfig(
@@ -161,7 +162,7 @@ class ConfigLoaderTest {
 
         VipConfig db = config.vips().get(0);
         assertThat(db).isEqualTo(new VipConfig("db", new BindAddress("10.0.0.5", 5432), "postgres",
-                Strategy.LEAST_CONN, new ZoneAffinityConfig(false, 0),
+                Strategy.LEAST_CONN, new ZoneAffinityConfig(false, 0), RegionFailoverConfig.DEFAULT,
                 List.of(new BackendConfig("db1.internal", 5432, "a", "eu", "r1", 200),
                         new BackendConfig("fd00::2", 5432, "", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.HTTP, "/ready", 8081, 250, 100, 3, 5),
@@ -212,7 +213,7 @@ class ConfigLoaderTest {
             ConfigException e = error(vip("strategie: p2c"));
             assertThat(e.path()).isEqualTo("vips[0].strategie");
             assertThat(e).hasMessage("vips[0].strategie: unknown key, did you mean 'strategy'? (expected one of: name, bind, service, "
-                    + "strategy, zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
+                    + "strategy, zoneAffinity, regionFailover, backends, healthCheck, outlierDetection, connectTimeoutMs, "
                     + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, allowedBackendCidrs)");
         }
 
@@ -376,7 +377,7 @@ class ConfigLoaderTest {
                         "vips[0].bind: '[::1]' (expected: [v6]:port, e.g. [::]:8080)"),
                 Arguments.of("vips: {name: web}\n", "vips", "{\"name\":\"web\"}",
                         "vips: a map (expected: a list of VIPs, each a map with keys name, bind, service, strategy, "
-                                + "zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
+                                + "zoneAffinity, regionFailover, backends, healthCheck, outlierDetection, connectTimeoutMs, "
                                 + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, "
                                 + "allowedBackendCidrs)"),
                 Arguments.of("- a\n- b\n", "", "[\"a\",\"b\"]",
@@ -751,7 +752,7 @@ class ConfigLoaderTest {
                      "connectRetries": 1, "proxyProtocol": "v1", "allowedBackendCidrs": ["10.0.0.0/8"]}
                     """, "vips.web");
             assertThat(vip).isEqualTo(new VipConfig("web", new BindAddress("0.0.0.0", 8080), "web",
-                    Strategy.ROUND_ROBIN, new ZoneAffinityConfig(false, 5),
+                    Strategy.ROUND_ROBIN, new ZoneAffinityConfig(false, 5), RegionFailoverConfig.DEFAULT,
                     List.of(new BackendConfig("10.0.0.1", 9001, "a", "", "", 50)),
                     new HealthCheckConfig(HealthCheckType.HTTP, "/ping", 0, 2000, 1500, 2, 2),
                     new OutlierDetectionConfig(3, 5000, 50), 1000, 1, 600_000, 5_000, 10_000, ProxyProtocol.V1,
