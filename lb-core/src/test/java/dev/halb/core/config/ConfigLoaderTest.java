@@ -289,6 +289,20 @@ class ConfigLoaderTest {
                         "vips[0].zoneAffinity.enabled: 'yes' (expected: true or false)"),
                 Arguments.of("zoneAffinity: {minBackends: -1}", "vips[0].zoneAffinity.minBackends", "-1",
                         "vips[0].zoneAffinity.minBackends: '-1' (expected: an integer 0-100000)"),
+                Arguments.of("regionFailover: {enabled: 1}", "vips[0].regionFailover.enabled", "1",
+                        "vips[0].regionFailover.enabled: '1' (expected: true or false)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: 0.5}",
+                        "vips[0].regionFailover.overprovisioningFactor", "0.5",
+                        "vips[0].regionFailover.overprovisioningFactor: '0.5' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: lots}",
+                        "vips[0].regionFailover.overprovisioningFactor", "lots",
+                        "vips[0].regionFailover.overprovisioningFactor: 'lots' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: .nan}",
+                        "vips[0].regionFailover.overprovisioningFactor", ".nan",
+                        "vips[0].regionFailover.overprovisioningFactor: '.nan' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {factor: 2}", "vips[0].regionFailover.factor", null,
+                        "vips[0].regionFailover.factor: unknown key (expected one of: enabled, "
+                                + "overprovisioningFactor)"),
                 Arguments.of("backends: {address: a, port: 1}", "vips[0].backends", "{\"address\":\"a\",\"port\":\"1\"}",
                         "vips[0].backends: a map (expected: a list of maps with keys address, port, zone, region, "
                                 + "rack, weight)"),
@@ -505,6 +519,20 @@ class ConfigLoaderTest {
                     """)));
             assertThat(vip.zoneAffinity()).isEqualTo(new ZoneAffinityConfig(true, 7));
             assertThat(vip.backends()).containsExactly(new BackendConfig("10.0.0.1", 8080, "", "", "", 100));
+        }
+
+        @Test
+        void regionFailoverDefaultsAndDecimalsFromTheEnvironment() throws ConfigException {
+            assertThat(onlyVip(parse(vip("strategy: p2c"))).regionFailover())
+                    .isEqualTo(new RegionFailoverConfig(true, 1.4));
+            VipConfig vip = onlyVip(parse(vip("""
+                    regionFailover:
+                      enabled: ${RF:-true}
+                      overprovisioningFactor: ${FACTOR:-1.4}
+                    """), Map.of("RF", "false", "FACTOR", "2.5")));
+            assertThat(vip.regionFailover()).isEqualTo(new RegionFailoverConfig(false, 2.5));
+            assertThat(onlyVip(parse(vip("regionFailover: {overprovisioningFactor: 2}"))).regionFailover())
+                    .isEqualTo(new RegionFailoverConfig(true, 2.0));
         }
 
         @Test
