@@ -71,13 +71,6 @@ final class RegionFailover {
     static Plan plan(Endpoint[] candidates, Endpoint[] registered, RegionContext context) {
         String region = context.localRegion();
         double factor = context.overprovisioningFactor();
-        if (!context.active() || candidates.length == 0) {
-            RegionRouting.Mode mode = candidates.length == 0 ? RegionRouting.Mode.NO_CANDIDATES
-                    : !context.enabled() ? RegionRouting.Mode.DISABLED : RegionRouting.Mode.NO_LOCAL_REGION;
-            Map<String, Double> regions = new TreeMap<>(weightShares(candidates, 1.0));
-            return new Plan(new RegionRouting(mode, region, factor, candidates.length == 0 ? 0 : 1,
-                    candidates.length == 0 ? 0 : 1, regions), candidates, NONE, 1, Set.of());
-        }
         List<Endpoint> local = new ArrayList<>();
         List<Endpoint> remote = new ArrayList<>();
         for (Endpoint e : candidates) {
@@ -101,6 +94,22 @@ final class RegionFailover {
         long c0 = local.size();
         long r0 = Math.max(registeredLocal, c0);
         double healthy = r0 == 0 ? 0 : (double) c0 / r0;
+
+        if (!context.active() || candidates.length == 0) {
+            // Regions ignored: one level of all candidates. The view still says how much of the
+            // candidates' weight is local, which is roughly what the local region receives.
+            RegionRouting.Mode mode = candidates.length == 0 ? RegionRouting.Mode.NO_CANDIDATES
+                    : !context.enabled() ? RegionRouting.Mode.DISABLED : RegionRouting.Mode.NO_LOCAL_REGION;
+            Map<String, Double> regions = new TreeMap<>(weightShares(candidates, 1.0));
+            double localWeight = 0;
+            for (Map.Entry<String, Double> e : regions.entrySet()) {
+                if (e.getKey().isEmpty() || e.getKey().equals(region)) {
+                    localWeight += e.getValue();
+                }
+            }
+            return new Plan(new RegionRouting(mode, region, factor, healthy, localWeight, regions), candidates, NONE,
+                    1, Set.of());
+        }
 
         RegionRouting.Mode mode;
         double share;

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param overprovisioningFactor the VIP's factor
  * @param healthyShare           {@code h0}: candidates / registered (not drained) backends of the
  *                               local level; 0 when it has none registered
- * @param localShare             the share of new connections the local level takes
+ * @param localShare             the share of new connections the local level takes; when regions
+ *                               are ignored, the local level's share of the candidates' weight
  * @param regions                region -> share of new connections ({@code ""} = backends with no
  *                               region), by weight within each level; every region with
  *                               candidates is listed, in name order
