@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end comparison of halb with HAProxy (mode tcp), nginx (stream) and no proxy at all,
-# on loopback, in one run, bounded in time (about 10 minutes by default: 3 rounds of 8 s
-# tests, figures are medians over the rounds; about 2 minutes with --quick: 1 round of 3 s).
+# on loopback, in one run, bounded in time (about 12 minutes by default: 3 rounds of 8 s
+# tests, figures are medians over the rounds; about 3 minutes with --quick: 1 round of 3 s).
 #
-#   lb-bench/compare.sh [--quick] [--rounds N] [--duration SECONDS] [--only halb,haproxy,nginx,direct]
+#   lb-bench/compare.sh [--quick] [--rounds N] [--duration SECONDS]
+#                       [--only halb,halb-log,haproxy,nginx,direct] [--tests tp,cps,rps,pp]
+#
+# halb-log is halb with its access log on (accessLog.format: json, to a file): its new
+# connections/s against halb's is the cost of the access log, printed as a line of its own.
+# The access log cost alone, in about 3 minutes:
+#   lb-bench/compare.sh --only halb,halb-log --tests cps
 #
 # For every target it measures:
 #   - iperf3 throughput with 1 and 4 parallel streams (Gbit/s);
@@ -21,15 +27,17 @@ set -euo pipefail
 
 DURATION=8
 ROUNDS=3
-ONLY="direct,haproxy,nginx,halb"
+ONLY="direct,haproxy,nginx,halb,halb-log"
+TESTS="tp,cps,rps,pp"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=3; ROUNDS=1; shift ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --only LIST)" >&2; exit 2 ;;
+    --tests) TESTS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --only LIST, --tests LIST)" >&2; exit 2 ;;
   esac
 done
 
@@ -79,7 +87,9 @@ IPERF_VIA[direct]=$IPERF_PORT; HTTP_VIA[direct]=$HTTP_PORT
 IPERF_VIA[haproxy]=22001;      HTTP_VIA[haproxy]=22002
 IPERF_VIA[nginx]=23001;        HTTP_VIA[nginx]=23002
 IPERF_VIA[halb]=21001;         HTTP_VIA[halb]=21002
-HALB_ADMIN=21090
+IPERF_VIA[halb-log]=24001;     HTTP_VIA[halb-log]=24002
+declare -A ADMIN_OF
+ADMIN_OF[halb]=21090;          ADMIN_OF[halb-log]=24090
 
 wait_port() {
   local port=$1
@@ -168,25 +178,29 @@ EOF
   echo $!
 }
 
+# start_halb NAME: halb, or halb-log (the same with the access log on, JSON to a file).
 start_halb() {
-  cat > "$WORK/halb.yaml" <<EOF
-replica: { id: bench }
-admin: { bind: 127.0.0.1:$HALB_ADMIN }
+  local name=$1 format=off path=""
+  [[ "$name" == halb-log ]] && format=json && path="$WORK/access.json"
+  cat > "$WORK/$name.yaml" <<EOF
+replica: { id: $name }
+admin: { bind: 127.0.0.1:${ADMIN_OF[$name]} }
+accessLog: { format: $format, path: "$path" }
 vips:
   - name: iperf
-    bind: 127.0.0.1:${IPERF_VIA[halb]}
+    bind: 127.0.0.1:${IPERF_VIA[$name]}
     healthCheck: { type: tcp }
     maxConnections: 100
     backends: [ { address: 127.0.0.1, port: $IPERF_PORT } ]
   - name: http
-    bind: 127.0.0.1:${HTTP_VIA[halb]}
+    bind: 127.0.0.1:${HTTP_VIA[$name]}
     healthCheck: { type: tcp }
     maxConnections: 8000
     backends: [ { address: 127.0.0.1, port: $HTTP_PORT } ]
 drain: { delayMs: 0, timeoutMs: 1000 }
 EOF
   # bin/halb holds the JVM settings we recommend (HALB_JAVA_OPTS overrides them); it execs java.
-  "$ROOT/bin/halb" run --config "$WORK/halb.yaml" >"$WORK/halb.log" 2>&1 &
+  "$ROOT/bin/halb" run --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
   echo $!
 }
 
@@ -212,14 +226,14 @@ wrk_run() {
 
 warm_up() {
   local name=$1
-  [[ "$name" == halb ]] || return 0
-  log "warming up halb (connection churn and keep-alive, JIT)"
+  [[ "$name" == halb* ]] || return 0
+  log "warming up $name (connection churn and keep-alive, JIT)"
   local saved=$DURATION
   DURATION=5
-  wrk_run "${HTTP_VIA[halb]}" 32 1 -H "Connection: close" >/dev/null
-  wrk_run "${HTTP_VIA[halb]}" 32 1 >/dev/null
-  iperf3 -c 127.0.0.1 -p "${IPERF_VIA[halb]}" -t 3 >/dev/null 2>&1 || true
-  wrk_run "${HTTP_VIA[halb]}" 32 1 -H "Connection: close" >/dev/null
+  wrk_run "${HTTP_VIA[$name]}" 32 1 -H "Connection: close" >/dev/null
+  wrk_run "${HTTP_VIA[$name]}" 32 1 >/dev/null
+  iperf3 -c 127.0.0.1 -p "${IPERF_VIA[$name]}" -t 3 >/dev/null 2>&1 || true
+  wrk_run "${HTTP_VIA[$name]}" 32 1 -H "Connection: close" >/dev/null
   DURATION=$saved
 }
 
@@ -241,8 +255,8 @@ for t in "${TARGETS[@]}"; do
     direct) PID_OF[direct]="" ;;
     haproxy) PID_OF[haproxy]=$(start_haproxy); log "HAProxy $(haproxy -v | head -1 | awk '{print $3}') pid ${PID_OF[haproxy]}" ;;
     nginx) PID_OF[nginx]=$(start_nginx); log "nginx $(nginx -v 2>&1 | awk -F/ '{print $2}') stream pid ${PID_OF[nginx]}" ;;
-    halb) PID_OF[halb]=$(start_halb); log "halb pid ${PID_OF[halb]}" ;;
-    *) echo "compare.sh: unknown target '$t' (expected direct, haproxy, nginx, halb)" >&2; exit 2 ;;
+    halb|halb-log) PID_OF[$t]=$(start_halb "$t"); log "$t pid ${PID_OF[$t]}" ;;
+    *) echo "compare.sh: unknown target '$t' (expected direct, haproxy, nginx, halb, halb-log)" >&2; exit 2 ;;
   esac
   [[ -n "${PID_OF[$t]}" ]] && PIDS+=("${PID_OF[$t]}")
 done
@@ -260,9 +274,10 @@ for t in "${TARGETS[@]}"; do
   [[ -n "${PID_OF[$t]}" ]] && sample_rss "$t" "${PID_OF[$t]}"
   warm_up "$t"
 done
-if [[ -n "${PID_OF[halb]:-}" ]]; then
-  cp "/proc/${PID_OF[halb]}/cmdline" "$WORK/halb.cmdline" 2>/dev/null || true
-  transport=$(curl -s "http://127.0.0.1:$HALB_ADMIN/api/v1/status" 2>/dev/null \
+if [[ -n "${PID_OF[halb]:-}${PID_OF[halb-log]:-}" ]]; then
+  first_halb=halb; [[ -n "${PID_OF[halb]:-}" ]] || first_halb=halb-log
+  cp "/proc/${PID_OF[$first_halb]}/cmdline" "$WORK/halb.cmdline" 2>/dev/null || true
+  transport=$(curl -s "http://127.0.0.1:${ADMIN_OF[$first_halb]}/api/v1/status" 2>/dev/null \
     | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p')
 fi
 
@@ -287,11 +302,14 @@ in_turn() {
 # One round of every test; values go to V[target,figure] as space-separated lists.
 declare -A V
 add() { V[$1,$2]="${V[$1,$2]:-} $3"; }
+testing() { [[ ",$TESTS," == *",$1,"* ]]; }
 one_round() {
   local t c0 c1 cps rps p50 p99
-  for t in $(in_turn); do log "round $1: $t iperf3 1 stream"; add "$t" tp1 "$(iperf_gbps "${IPERF_VIA[$t]}" 1)"; done
-  for t in $(in_turn); do log "round $1: $t iperf3 4 streams"; add "$t" tp4 "$(iperf_gbps "${IPERF_VIA[$t]}" 4)"; done
-  for t in $(in_turn); do
+  if testing tp; then
+    for t in $(in_turn); do log "round $1: $t iperf3 1 stream"; add "$t" tp1 "$(iperf_gbps "${IPERF_VIA[$t]}" 1)"; done
+    for t in $(in_turn); do log "round $1: $t iperf3 4 streams"; add "$t" tp4 "$(iperf_gbps "${IPERF_VIA[$t]}" 4)"; done
+  fi
+  testing cps && for t in $(in_turn); do
     log "round $1: $t new connections/s"
     c0=0; [[ -n "${PID_OF[$t]}" ]] && c0=$(cpu_ticks "${PID_OF[$t]}")
     read -r cps _ _ < <(wrk_run "${HTTP_VIA[$t]}" 64 1 -H "Connection: close")
@@ -303,16 +321,17 @@ one_round() {
         'BEGIN { if (r > 0) printf "%.0f", t / hz * 1e6 / (r * d); else print 0 }')"
     fi
   done
-  for t in $(in_turn); do
+  testing rps && for t in $(in_turn); do
     log "round $1: $t keep-alive requests/s"
     read -r rps p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 64 1)
     add "$t" rps "$rps"; add "$t" ka_p50 "$p50"; add "$t" ka_p99 "$p99"
   done
-  for t in $(in_turn); do
+  testing pp && for t in $(in_turn); do
     log "round $1: $t 1-connection ping-pong"
     read -r _ p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 1 1)
     add "$t" pp_p50 "$p50"; add "$t" pp_p99 "$p99"
   done
+  return 0
 }
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -370,3 +389,12 @@ for t in "${TARGETS[@]}"; do
 done
 row "RSS idle (MiB)" rss_idle_mib s
 row "RSS peak under load (MiB)" rss_load_mib s
+if has halb && has halb-log; then
+  lines=$(wc -l < "$WORK/access.json" 2>/dev/null || echo 0)
+  dropped=$(curl -s "http://127.0.0.1:${ADMIN_OF[halb-log]}/metrics" | awk '/^halb_access_log_dropped_total/ {print $2}')
+  echo
+  echo "access log cost: new connections/s with accessLog.format off ${R[halb,cps]:-0}, json to a file" \
+    "${R[halb-log,cps]:-0} ($(awk -v a="${R[halb-log,cps]:-0}" -v b="${R[halb,cps]:-0}" \
+      'BEGIN { if (b > 0) printf "%+.1f %%", (a / b - 1) * 100; else print "-" }')); $lines records written, ${dropped:-?} dropped"
+  echo "  per round, connections/s off:${V[halb,cps]:-}; json:${V[halb-log,cps]:-}; proxy CPU us per connection off:${V[halb,cpu_conn]:-}; json:${V[halb-log,cpu_conn]:-}"
+fi

@@ -14,10 +14,10 @@ import java.util.Objects;
  * @param port     1-65535
  * @param locality zone, region and rack
  * @param weight   relative share of new connections, 1-10000 (100 by default)
- * @param source   who reported it
+ * @param origin   where it was configured or discovered
  * @param enabled  {@code false} when the instance asked to be drained (Curator's {@code enabled})
  */
-public record Backend(String id, String address, int port, Locality locality, int weight, Source source,
+public record Backend(String id, String address, int port, Locality locality, int weight, BackendOrigin origin,
                       boolean enabled) {
 
     public static final int DEFAULT_WEIGHT = 100;
@@ -26,7 +26,7 @@ public record Backend(String id, String address, int port, Locality locality, in
     public Backend {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(origin, "origin");
         locality = locality == null ? Locality.NONE : locality;
         if (id.isBlank()) {
             throw new IllegalArgumentException("id: '" + id + "' (expected: non-empty)");
@@ -44,7 +44,7 @@ public record Backend(String id, String address, int port, Locality locality, in
 
     /** A static backend, identified by {@code address:port}. */
     public static Backend ofStatic(String address, int port, Locality locality, int weight) {
-        return new Backend(staticId(address, port), address, port, locality, weight, Source.STATIC, true);
+        return new Backend(staticId(address, port), address, port, locality, weight, BackendOrigin.STATIC, true);
     }
 
     public static String staticId(String address, int port) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A subscriber gets the current set at once when it subscribes, then every change; a set
  *       equal to the last one published is not published again.</li>
- *   <li>Subscribers are called one at a time, in the order changes happened, and never while a
- *       lock is held. A subscriber that throws is logged and does not stop the others.</li>
+ *   <li>Subscribers are called one at a time, in the order changes were merged, and never while
+ *       a lock is held (a {@link SnapshotPublisher} per service), so none ever gets an older set
+ *       after a newer one. A subscriber that throws is logged and does not stop the others.</li>
  *   <li>Where two sources report the same backend id, the source started first wins.</li>
  * </ul>
  */
@@ -34,8 +34,8 @@ public final class Catalog implements AutoCloseable {
     private final Map<String, Map<BackendSource, List<Backend>>> reported = new HashMap<>();
     /** service -> last merged set; guarded by {@link #lock}. */
     private final Map<String, BackendSet> merged = new HashMap<>();
-    private final Map<String, CopyOnWriteArrayList<Consumer<BackendSet>>> subscribers = new HashMap<>();
-    private final SerialDispatcher dispatcher = new SerialDispatcher();
+    /** service -> its stream of sets; guarded by {@link #lock}. */
+    private final Map<String, SnapshotPublisher<BackendSet>> published = new HashMap<>();
     private final AtomicInteger state = new AtomicInteger(NEW);
 
     private static final int NEW = 0;
@@ -65,15 +65,17 @@ public final class Catalog implements AutoCloseable {
     public AutoCloseable subscribe(String service, Consumer<BackendSet> listener) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listener, "listener");
-        BackendSet current;
-        CopyOnWriteArrayList<Consumer<BackendSet>> list;
+        SnapshotPublisher<BackendSet> p;
         synchronized (lock) {
-            list = subscribers.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>());
-            list.add(listener);
-            current = merged.getOrDefault(service, BackendSet.empty(service));
+            p = publisher(service);
         }
-        dispatcher.execute(() -> notifyOne(listener, current));
-        return () -> list.remove(listener);
+        return p.subscribe(listener);
+    }
+
+    /** Holds {@link #lock}. */
+    private SnapshotPublisher<BackendSet> publisher(String service) {
+        return published.computeIfAbsent(service, s -> new SnapshotPublisher<>("service " + s,
+                merged.getOrDefault(s, BackendSet.empty(s))));
     }
 
     /** The current set of a service, empty when nothing is known. */
@@ -91,28 +93,21 @@ public final class Catalog implements AutoCloseable {
     }
 
     private void onBackends(BackendSource source, String service, List<Backend> backends) {
-        BackendSet changed = null;
-        List<Consumer<BackendSet>> listeners = List.of();
+        SnapshotPublisher<BackendSet> p = null;
         synchronized (lock) {
             Map<BackendSource, List<Backend>> bySource = reported.computeIfAbsent(service, s -> new HashMap<>());
             bySource.put(source, List.copyOf(backends));
             BackendSet next = merge(service, bySource);
-            BackendSet previous = merged.get(service);
-            if (!next.equals(previous)) {
+            if (!next.equals(merged.get(service))) {
                 merged.put(service, next);
-                changed = next;
-                List<Consumer<BackendSet>> registered = subscribers.get(service);
-                if (registered != null) {
-                    listeners = registered;
-                }
+                log.debug("service {}: {} backends", service, next.size());
+                // Offered under this lock, so that listeners see sets in the order they were merged.
+                p = publisher(service);
+                p.offer(next);
             }
         }
-        if (changed != null) {
-            BackendSet set = changed;
-            log.debug("service {}: {} backends", service, set.size());
-            for (Consumer<BackendSet> listener : listeners) {
-                dispatcher.execute(() -> notifyOne(listener, set));
-            }
+        if (p != null) {
+            p.drain();
         }
     }
 
@@ -128,14 +123,6 @@ public final class Catalog implements AutoCloseable {
             }
         }
         return new BackendSet(service, new ArrayList<>(byId.values()));
-    }
-
-    private static void notifyOne(Consumer<BackendSet> listener, BackendSet set) {
-        try {
-            listener.accept(set);
-        } catch (RuntimeException e) {
-            log.warn("catalog listener failed for service {}", set.service(), e);
-        }
     }
 
     @Override

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs tasks one at a time, in submission order, on whichever thread submitted while no other
- * thread was draining. Lets the catalog and the ZooKeeper snapshot publishers call listeners
- * outside their locks without reordering: queue under the lock, {@link #execute} after it.
+ * thread was draining. Lets {@link SnapshotPublisher} call listeners outside its lock
+ * without reordering: queue under the lock, {@link #drain} after it.
  */
-public final class SerialDispatcher implements Executor {
+final class SerialDispatcher implements Executor {
 
     private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();

@@ -35,7 +35,7 @@ class CatalogTest {
     }
 
     private static Backend zk(String id, int port) {
-        return new Backend(id, "127.0.0.1", port, Locality.ofZone("a"), 100, Source.ZOOKEEPER, true);
+        return new Backend(id, "127.0.0.1", port, Locality.ofZone("a"), 100, BackendOrigin.ZOOKEEPER, true);
     }
 
     @Test
@@ -65,7 +65,7 @@ class CatalogTest {
             List<BackendSet> seen = new CopyOnWriteArrayList<>();
             catalog.subscribe("web", seen::add);
             source.report("web", zk("a", 1));
-            source.report("web", new Backend("a", "127.0.0.1", 1, Locality.ofZone("a"), 50, Source.ZOOKEEPER, true));
+            source.report("web", new Backend("a", "127.0.0.1", 1, Locality.ofZone("a"), 50, BackendOrigin.ZOOKEEPER, true));
             assertThat(seen).hasSize(3);
             assertThat(seen.get(2).backends().get(0).weight()).isEqualTo(50);
         }
@@ -80,7 +80,7 @@ class CatalogTest {
             zk.report("web", zk("i-1", 81));
             assertThat(catalog.backends("web").backends()).extracting(Backend::id)
                     .containsExactly("10.0.0.1:80", "i-1");
-            assertThat(catalog.backends("web").backends().get(0).source()).isEqualTo(Source.STATIC);
+            assertThat(catalog.backends("web").backends().get(0).origin()).isEqualTo(BackendOrigin.STATIC);
         }
     }
 
@@ -101,9 +101,9 @@ class CatalogTest {
 
     @Test
     void backendsValidateTheirValues() {
-        assertThatThrownBy(() -> new Backend("x", "h", 0, null, 100, Source.STATIC, true))
+        assertThatThrownBy(() -> new Backend("x", "h", 0, null, 100, BackendOrigin.STATIC, true))
                 .hasMessageContaining("port: 0 (expected: 1-65535)");
-        assertThatThrownBy(() -> new Backend("x", "h", 1, null, 0, Source.STATIC, true))
+        assertThatThrownBy(() -> new Backend("x", "h", 1, null, 0, BackendOrigin.STATIC, true))
                 .hasMessageContaining("weight: 0");
         assertThatThrownBy(() -> new BackendSet("s", List.of(zk("a", 1), zk("a", 2))))
                 .hasMessageContaining("duplicate id 'a'");

@@ -133,6 +133,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
         switch (path) {
+            case "/":
+                return get(method, () -> text(StatusPage.render(AdminServer.JSON.valueToTree(model.status()),
+                        AdminServer.JSON.valueToTree(model.vips()), AdminServer.JSON.valueToTree(model.replicas()),
+                        model.metrics()), AdminResponses.HTML_TYPE));
             case "/health":
                 return get(method, () -> model.draining()
                         ? json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"))

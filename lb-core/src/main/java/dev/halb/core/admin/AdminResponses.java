@@ -28,6 +28,7 @@ import java.util.Map;
 final class AdminResponses {
 
     static final String JSON_TYPE = "application/json";
+    static final String HTML_TYPE = "text/html; charset=utf-8";
 
     /**
      * After an error sent before the request was read to its end (a body too large, a header

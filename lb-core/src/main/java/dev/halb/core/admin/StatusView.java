@@ -8,8 +8,9 @@ package dev.halb.core.admin;
  * @param discoverySinceSeconds seconds since discovery entered its current state (static: the uptime)
  * @param zookeeper             the ZooKeeper connect string in use (an embedded server's real
  *                              address), {@code ""} without ZooKeeper
+ * @param lastReload            the last reload of the configuration file, {@code null} before the first
  */
 public record StatusView(String id, String zone, String region, String version, String transport,
                          String startedAt, long uptimeSeconds, String state, String discovery,
-                         long discoverySinceSeconds, String zookeeper) {
+                         long discoverySinceSeconds, String zookeeper, ReloadView lastReload) {
 }

@@ -1,5 +1,6 @@
 package dev.halb.core.balance;
 
+import dev.halb.core.health.HealthTarget;
 import dev.halb.discovery.Backend;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #withBackend} that shares the connection counter, so connections opened on the old one
  * are still counted and still released.
  */
-public final class Endpoint {
+public final class Endpoint implements HealthTarget {
 
     private final Backend backend;
     private final InetSocketAddress address;

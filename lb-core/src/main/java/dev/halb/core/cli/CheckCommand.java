@@ -3,6 +3,7 @@ package dev.halb.core.cli;
 import dev.halb.core.config.BackendConfig;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.VipConfig;
+import dev.halb.core.replica.Replica;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halb check --config FILE}: validates a configuration and prints the resolved VIPs. */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Validates a configuration and prints the resolved VIPs. Exits 0 when valid, 2 when not.")
 final class CheckCommand implements Callable<Integer> {
 
@@ -29,13 +30,19 @@ final class CheckCommand implements Callable<Integer> {
             return Main.INVALID;
         }
         out.printf("configuration %s is valid%n", config);
-        out.printf("replica: id=%s zone=%s region=%s%n", orDefault(c.replica().id(), "<hostname>-"
-                + c.admin().bind().port()), orDefault(c.replica().zone(), "(none)"), orDefault(c.replica().region(), "(none)"));
+        out.printf("replica: id=%s zone=%s region=%s%n", Replica.resolveId(c), orDefault(c.replica().zone(), "(none)"), orDefault(c.replica().region(), "(none)"));
         out.printf("discovery: %s%n", c.discovery().zookeeper().enabled()
                 ? "zookeeper " + c.discovery().zookeeper().connect() + " root " + c.discovery().zookeeper().root()
                 : "static only");
         out.printf("admin: %s (POST endpoints %s)%n", c.admin().bind(),
                 c.admin().token().isEmpty() ? "disabled" : "enabled");
+        out.printf("dns: %s%n", c.dns().enabled()
+                ? c.dns().domain() + " on " + c.dns().bind() + " (UDP and TCP), ttl " + c.dns().ttlSeconds() + " s"
+                : "off");
+        if (c.discovery().zookeeper().enabled()) {
+            out.printf("peers: probe every %d ms, timeout %d ms, down after %d failures%n", c.peers().probeIntervalMs(),
+                    c.peers().timeoutMs(), c.peers().unhealthyThreshold());
+        }
         out.printf("vips: %d%n", c.vips().size());
         if (c.servesNothing()) {
             PrintWriter err = spec.commandLine().getErr();

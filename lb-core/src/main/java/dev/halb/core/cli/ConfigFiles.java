@@ -17,11 +17,15 @@ final class ConfigFiles {
         try {
             return ConfigLoader.withSystemEnv().load(file);
         } catch (ConfigException e) {
-            // A whole-file problem (path "") already starts with the file name; a key's starts with its path.
-            String where = e.path().isEmpty() ? "" : file + ": ";
-            err.println("halb: invalid configuration " + where + e.getMessage());
+            err.println("halb: invalid configuration " + describe(file, e));
             err.flush();
             return null;
         }
+    }
+
+    /** The error with the file named once: {@code FILE: key.path: value (expected: ...)}. */
+    static String describe(Path file, ConfigException e) {
+        // A whole-file problem (path "") already starts with the file name; a key's starts with its path.
+        return (e.path().isEmpty() ? "" : file + ": ") + e.getMessage();
     }
 }

@@ -7,6 +7,7 @@ import dev.halb.core.replica.Replica;
 import dev.halb.core.replica.StartupException;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
+import dev.halb.discovery.zookeeper.EmbeddedZooKeeper;
 import dev.halb.discovery.zookeeper.ServiceRegistration;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
@@ -31,11 +32,12 @@ import picocli.CommandLine.Command;
 /**
  * {@code halb demo}: an embedded ZooKeeper on 127.0.0.1:2181, three small HTTP
  * backends in zones a, a and b that register themselves in it, one replica in zone a on
- * 127.0.0.1:8080 with admin on 127.0.0.1:9990 (config/demo.yaml), and a fourth backend on 9004
+ * 127.0.0.1:8080 with admin on 127.0.0.1:9990 and DNS for its VIP on 127.0.0.1:8053
+ * (config/demo.yaml), and a fourth backend on 9004
  * that runs unregistered so that {@code halb register} can show a backend joining and leaving.
  * Prints what to try; Ctrl-C stops it.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Runs a one-machine demo: embedded ZooKeeper on 127.0.0.1:2181, three HTTP backends in zones "
                 + "a, a, b registered in it, and a replica in zone a on 127.0.0.1:8080 (admin 127.0.0.1:9990).")
 final class DemoCommand implements Callable<Integer> {
@@ -62,10 +64,25 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HalbConfig config = new ConfigLoader(System.getenv()).parse(demoYaml(), "demo.yaml");
+        if (!Main.transportSettingValid(err)) {
+            return Main.INVALID;
+        }
         List<DemoBackends.Spec> all = new ArrayList<>(BACKENDS);
         all.add(SPARE);
-        try (DemoBackends backends = new DemoBackends()) {
+        // The demo runs the ZooKeeper that demo.yaml's `connect: embedded` asks for itself, so that
+        // it can stop last: a real deployment's ZooKeeper outlives the replica and the backends,
+        // and the backends deregister from it after the replica has drained.
+        EmbeddedZooKeeper zooKeeper;
+        try {
+            zooKeeper = startZooKeeper();
+        } catch (IOException e) {
+            err.println("halb: cannot start the embedded ZooKeeper: " + e.getMessage());
+            err.flush();
+            return Main.FAILURE;
+        }
+        HalbConfig config = new ConfigLoader(System.getenv()).parse(
+                demoYaml().replace("connect: embedded", "connect: " + zooKeeper.connectString()), "demo.yaml");
+        try (zooKeeper; DemoBackends backends = new DemoBackends()) {
             try {
                 backends.start(all);
             } catch (BindException e) {
@@ -100,31 +117,47 @@ final class DemoCommand implements Callable<Integer> {
                 return Main.FAILURE;
             }
             awaitHealthy(replica, BACKENDS.size());
-            out.print(instructions(zk));
+            out.print(instructions(zk, replica.dnsAddress() == null ? 0 : replica.dnsAddress().getPort()));
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
+            // Stopped in the order of a real deployment: the replica drains first (its backends
+            // still registered and serving, so new clients keep working during drain.delayMs),
+            // then the backends deregister and stop.
             Signals.onTerminate(() -> {
                 try {
-                    registrations.forEach(ServiceRegistration::close);
-                    connection.close();
                     replica.drain();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     replica.close();
                 } finally {
+                    registrations.forEach(ServiceRegistration::close);
+                    connection.close();
                     stopped.countDown();
                 }
             });
             stopped.await();
+            log.info("replica {} stopped", replica.id());
         }
         return Main.OK;
+    }
+
+    /** On 127.0.0.1:2181 when it is free, as `connect: embedded` does; else on a free port, with a warning. */
+    private static EmbeddedZooKeeper startZooKeeper() throws IOException {
+        try {
+            return EmbeddedZooKeeper.start(Replica.EMBEDDED_ZOOKEEPER_PORT);
+        } catch (IOException first) {
+            EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(0);
+            log.warn("{}; the embedded ZooKeeper listens on {} instead (register backends with --zk {})",
+                    first.getMessage(), zk.connectString(), zk.connectString());
+            return zk;
+        }
     }
 
     /** Waits, a bounded time, until the VIP has {@code n} healthy backends, so the first curl works. */
     private static void awaitHealthy(Replica replica, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
         while (System.nanoTime() - deadline < 0) {
-            VipView web = replica.vips().get(0);
+            VipView web = replica.admin().vips().get(0);
             long healthy = web.backends().stream().filter(b -> "healthy".equals(b.state())).count();
             if (healthy >= n) {
                 return;
@@ -134,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
         log.warn("the demo backends are not all healthy after {} ms; see /api/v1/vips", READY_WAIT_MS);
     }
 
-    static String instructions(String zk) {
+    static String instructions(String zk, int dnsPort) {
         return """
 
                 halb demo is running:
@@ -142,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
                   VIP web               127.0.0.1:8080, this replica in zone a (admin API on 127.0.0.1:9990)
                   registered backends   backend-1 (zone a, port 9001), backend-2 (zone a, 9002), backend-3 (zone b, 9003)
                   spare backend         backend-4 (zone b, port 9004): running, not registered
+                  DNS                   web.halb.internal on 127.0.0.1:%3$d (UDP and TCP), answered by this replica
 
                 Try:
                   for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:8080/; done
@@ -149,6 +183,10 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s http://127.0.0.1:9990/api/v1/status
                   curl -s http://127.0.0.1:9990/api/v1/replicas
                   curl -s http://127.0.0.1:9990/metrics | grep '^halb_'
+                  dig @127.0.0.1 -p %3$d web.halb.internal
+                  dig @127.0.0.1 -p %3$d _web._tcp.halb.internal SRV
+                  curl -s --resolve web.halb.internal:8080:$(dig +short @127.0.0.1 -p %3$d web.halb.internal | head -1) \\
+                       http://web.halb.internal:8080/
                   curl -s -X POST -H 'Authorization: Bearer demo-token' \\
                        http://127.0.0.1:9990/api/v1/vips/web/backends/backend-1/drain
 
@@ -157,7 +195,7 @@ final class DemoCommand implements Callable<Integer> {
                   java -jar %2$s register --zk %1$s --service web --address 127.0.0.1 --port 9004 --zone b --id backend-4
 
                 Ctrl-C stops the demo.
-                """.formatted(zk, jarPath());
+                """.formatted(zk, jarPath(), dnsPort);
     }
 
     /** How to name this jar in a command: relative to the working directory when it is below it. */

@@ -1,7 +1,9 @@
 package dev.halb.core.cli;
 
+import dev.halb.core.proxy.Transport;
 import dev.halb.core.replica.Version;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.VersionProvider.class,
         subcommands = {RunCommand.class, CheckCommand.class, RegisterCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
     /** Exit code of a normal run. */
     public static final int OK = 0;
@@ -50,11 +52,27 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** {@code halb} alone: the usage once, on standard error, and the exit code of a usage error. */
     @Override
-    public void run() {
-        // `halb` alone: show what it can do.
-        spec.commandLine().usage(spec.commandLine().getErr());
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        spec.commandLine().usage(err);
+        err.println("halb: a command is required");
+        err.flush();
+        return INVALID;
+    }
+
+    /**
+     * A transport forced by name ({@code HALB_TRANSPORT}, {@code -Dhalb.transport}) that names
+     * none is a usage error: said, and {@code false}.
+     */
+    static boolean transportSettingValid(PrintWriter err) {
+        String invalid = Transport.invalidForcedSetting();
+        if (invalid != null) {
+            err.println("halb: " + invalid);
+            err.flush();
+        }
+        return invalid == null;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -3,16 +3,18 @@ package dev.halb.core.cli;
 import dev.halb.core.config.ZooKeeperConfig;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
+import dev.halb.discovery.zookeeper.IdInUseException;
 import dev.halb.discovery.zookeeper.ServiceRegistration;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
 import dev.halb.discovery.zookeeper.ZooKeeperSettings;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,10 +31,11 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 2 for an invalid option (the message names it and the value); 1 when ZooKeeper
  * does not answer within {@code --connection-timeout-ms} of starting, or refuses the registration
  * (e.g. {@code NoAuth} with a missing or wrong {@code --auth}): failing fast tells a start script
- * at once, instead of a process that looks registered and is not. Once registered, ZooKeeper
- * going away is waited out, never an exit.
+ * at once, instead of a process that looks registered and is not; 1 too when the id is in use by
+ * another live process (the message names it). Once registered, ZooKeeper going away is waited
+ * out, never an exit. A stop that could not delete the node exits 1.
  */
-@Command(name = "register", mixinStandardHelpOptions = true,
+@Command(name = "register", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {"Registers one backend instance in ZooKeeper (ephemeral, Curator x-discovery format) and "
                 + "holds it; SIGTERM or SIGINT deregisters it, then exits 0.",
                 "Prints the instance id on standard output."})
@@ -117,33 +120,52 @@ final class RegisterCommand implements Callable<Integer> {
         String what = instance.service() + " instance " + instance.id() + " (" + instance.address() + ":"
                 + instance.port() + ")";
 
-        ZooKeeperConnection connection = ZooKeeperClients.connect(settings);
+        ZooKeeperConnection connection = ZooKeeperClients.connectOrNull(settings);
+        if (connection == null) {
+            err.printf("halb: cannot register %s: ZooKeeper at %s unreachable (no answer within %d ms)%n", what,
+                    settings.connect(), settings.connectionTimeoutMs());
+            err.flush();
+            return Main.FAILURE;
+        }
+        // From here a signal deregisters: installed before registering so that none is missed. A
+        // second signal hurries the exit, but not past the deregistration: it waits for it a
+        // bounded time, and exits 1 if the node could not be deleted by then.
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch deregistered = new CountDownLatch(1);
+        AtomicBoolean removed = new AtomicBoolean();
+        Signals.onTerminate(stop::countDown, () -> {
+            try {
+                if (deregistered.await(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS) && removed.get()) {
+                    return Main.OK;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            err.printf("halb: exiting before %s was deregistered: it goes when its session expires (%d ms)%n", what,
+                    settings.sessionTimeoutMs());
+            err.flush();
+            return Main.FAILURE;
+        });
         ServiceRegistration registration;
         try {
-            if (!connection.awaitConnected(Duration.ZERO)) {
-                err.printf("halb: cannot register %s: ZooKeeper at %s unreachable (no answer within %d ms)%n", what,
-                        settings.connect(), settings.connectionTimeoutMs());
-                err.flush();
-                connection.close();
-                return Main.FAILURE;
-            }
-            // From here a signal deregisters: installed before registering so that none is missed.
-            CountDownLatch stop = new CountDownLatch(1);
-            Signals.onTerminate(stop::countDown);
             try {
                 registration = ServiceRegistration.register(connection, instance);
+            } catch (IdInUseException e) {
+                err.printf("halb: cannot register %s: id %s is in use: %s; give every instance its own --id%n", what,
+                        instance.id(), e.getMessage());
+                return fail(err, connection, deregistered, removed);
             } catch (KeeperException.NoAuthException e) {
                 err.printf("halb: cannot register %s in ZooKeeper at %s: not authorised under %s (check --auth)%n",
                         what, settings.connect(), settings.servicePath(instance.service()));
-                err.flush();
-                connection.close();
-                return Main.FAILURE;
+                return fail(err, connection, deregistered, removed);
+            } catch (KeeperException e) {
+                err.printf("halb: cannot register %s in ZooKeeper at %s: %s%n", what, settings.connect(),
+                        e.code().name());
+                return fail(err, connection, deregistered, removed);
             } catch (Exception e) {
                 err.printf("halb: cannot register %s in ZooKeeper at %s: %s%n", what, settings.connect(),
                         e.getMessage() == null ? e.toString() : e.getMessage());
-                err.flush();
-                connection.close();
-                return Main.FAILURE;
+                return fail(err, connection, deregistered, removed);
             }
             out.println(instance.id());
             out.flush();
@@ -155,11 +177,29 @@ final class RegisterCommand implements Callable<Integer> {
             connection.close();
             throw e;
         }
-        registration.close();
+        boolean gone = registration.deregister();
         connection.close();
+        removed.set(gone);
+        deregistered.countDown();
+        if (!gone) {
+            err.printf("halb: cannot deregister %s: ZooKeeper at %s did not answer; it goes when its session "
+                    + "expires (%d ms)%n", registration.path(), settings.connect(), settings.sessionTimeoutMs());
+            err.flush();
+            return Main.FAILURE;
+        }
         err.printf("halb: deregistered %s%n", registration.path());
         err.flush();
         return Main.OK;
+    }
+
+    /** Nothing was registered: a signal now has nothing to wait for. */
+    private static int fail(PrintWriter err, ZooKeeperConnection connection, CountDownLatch deregistered,
+                            AtomicBoolean removed) {
+        err.flush();
+        connection.close();
+        removed.set(true);
+        deregistered.countDown();
+        return Main.FAILURE;
     }
 
     /** {@code port: 0 (expected: ...)} becomes {@code --port: 0 (expected: ...)}. */

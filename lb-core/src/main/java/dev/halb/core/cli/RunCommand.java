@@ -1,5 +1,7 @@
 package dev.halb.core.cli;
 
+import dev.halb.core.config.ConfigException;
+import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.replica.StartupException;
@@ -13,9 +15,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0.")
+/**
+ * {@code halb run --config FILE}: runs a replica until SIGTERM or SIGINT, drains, exits 0. SIGHUP
+ * reloads the file (and reopens the access log); SIGUSR1 reopens the access log.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Runs a replica until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads the file; SIGUSR1 reopens the access log.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -29,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        if (!Main.transportSettingValid(err)) {
+            return Main.INVALID;
+        }
         HalbConfig c = ConfigFiles.load(config, err);
         if (c == null) {
             return Main.INVALID;
@@ -41,6 +49,8 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return Main.FAILURE;
         }
+        Signals.onHangup(() -> reload(replica));
+        Signals.onUser1(replica::reopenAccessLog);
         CountDownLatch drained = new CountDownLatch(1);
         Signals.onTerminate(() -> {
             try {
@@ -55,5 +65,24 @@ final class RunCommand implements Callable<Integer> {
         drained.await();
         log.info("replica {} stopped", replica.id());
         return Main.OK;
+    }
+
+    /** Reads the file again and applies it; a file that cannot be used changes nothing. */
+    private void reload(Replica replica) {
+        HalbConfig next;
+        try {
+            next = ConfigLoader.withSystemEnv().load(config);
+        } catch (ConfigException e) {
+            replica.reloadRefused(ConfigFiles.describe(config, e));
+            return;
+        } catch (RuntimeException e) {
+            replica.reloadRefused(config + ": " + e.getMessage());
+            return;
+        }
+        try {
+            replica.reload(next);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -92,8 +92,7 @@ public final class ConfigLoader {
         HalbConfig config = Binder.bind(tree, root, HalbConfig.class, "");
         String zone = env.getOrDefault(ZONE_ENV, "").strip();
         if (config.replica().zone().isEmpty() && !zone.isEmpty()) {
-            config = new HalbConfig(config.replica().withZone(zone), config.discovery(), config.admin(),
-                    config.vips(), config.drain());
+            config = config.withReplica(config.replica().withZone(zone));
         }
         return config;
     }

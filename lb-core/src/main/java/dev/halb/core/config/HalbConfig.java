@@ -12,7 +12,7 @@ import java.util.Objects;
  * admin API) fight over an address.
  */
 public record HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, AdminConfig admin, List<VipConfig> vips,
-                         DrainConfig drain) {
+                         DrainConfig drain, DnsConfig dns, PeersConfig peers, AccessLogConfig accessLog) {
 
     public HalbConfig {
         replica = Objects.requireNonNullElse(replica, ReplicaConfig.DEFAULT);
@@ -20,7 +20,31 @@ public record HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, Admin
         admin = Objects.requireNonNullElse(admin, AdminConfig.DEFAULT);
         vips = List.copyOf(Objects.requireNonNullElse(vips, List.of()));
         drain = Objects.requireNonNullElse(drain, DrainConfig.DEFAULT);
+        dns = Objects.requireNonNullElse(dns, DnsConfig.DEFAULT);
+        peers = Objects.requireNonNullElse(peers, PeersConfig.DEFAULT);
+        accessLog = Objects.requireNonNullElse(accessLog, AccessLogConfig.DEFAULT);
         checkNamesAndListeners(admin, vips);
+    }
+
+    /** A configuration without DNS or access log, and with the default peer probes. */
+    public HalbConfig(ReplicaConfig replica, DiscoveryConfig discovery, AdminConfig admin, List<VipConfig> vips,
+                      DrainConfig drain) {
+        this(replica, discovery, admin, vips, drain, null, null, null);
+    }
+
+    /** This configuration with {@code replica} replaced, every other key kept. */
+    public HalbConfig withReplica(ReplicaConfig next) {
+        return new HalbConfig(next, discovery, admin, vips, drain, dns, peers, accessLog);
+    }
+
+    /** This configuration with {@code dns} and {@code peers} replaced. */
+    public HalbConfig withDnsAndPeers(DnsConfig dns, PeersConfig peers) {
+        return new HalbConfig(replica, discovery, admin, vips, drain, dns, peers, accessLog);
+    }
+
+    /** This configuration with another access log. */
+    public HalbConfig withAccessLog(AccessLogConfig log) {
+        return new HalbConfig(replica, discovery, admin, vips, drain, dns, peers, log);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.halb.core.health;
 
-import dev.halb.core.balance.Endpoint;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +19,7 @@ final class BackendState {
     /** The HTTP {@code Host} header of checks. */
     final String host;
     /** The latest attributes (weight, zone) under this id. */
-    volatile Endpoint endpoint;
+    volatile HealthTarget endpoint;
     /** Set once when the backend leaves the VIP (or the VIP closes): no more checks or ejections. */
     volatile boolean removed;
 
@@ -58,7 +57,7 @@ final class BackendState {
     /** With type none nothing is checked, so an ejected backend returns when its time is up. */
     private final boolean activeChecks;
 
-    BackendState(Endpoint endpoint, InetSocketAddress target, String host, boolean activeChecks) {
+    BackendState(HealthTarget endpoint, InetSocketAddress target, String host, boolean activeChecks) {
         this.id = endpoint.id();
         this.endpoint = endpoint;
         this.target = target;

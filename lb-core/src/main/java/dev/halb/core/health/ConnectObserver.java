@@ -1,6 +1,5 @@
 package dev.halb.core.health;
 
-import dev.halb.core.balance.Endpoint;
 
 /**
  * Receives the outcome of every backend connect the proxy makes. Called on event loops: must be
@@ -8,10 +7,10 @@ import dev.halb.core.balance.Endpoint;
  */
 public interface ConnectObserver {
 
-    void connectSucceeded(Endpoint endpoint);
+    void connectSucceeded(HealthTarget endpoint);
 
     /** Refused, reset or timed out. */
-    void connectFailed(Endpoint endpoint);
+    void connectFailed(HealthTarget endpoint);
 
     /** An observer that ignores everything. */
     static ConnectObserver disabled() {

@@ -1,6 +1,5 @@
 package dev.halb.core.health;
 
-import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.HealthCheckConfig;
 import dev.halb.core.config.HealthCheckType;
 import dev.halb.core.config.OutlierDetectionConfig;
@@ -109,7 +108,7 @@ public final class HealthMonitor implements AutoCloseable {
      * The VIP's backends now. New ones are checked at once (with type none they are healthy at
      * once); removed ones stop being checked; ones that stay keep their state. Any thread.
      */
-    public void update(Collection<Endpoint> endpoints) {
+    public void update(Collection<? extends HealthTarget> endpoints) {
         List<BackendState> added = new ArrayList<>();
         List<BackendState> removed = new ArrayList<>();
         synchronized (lock) {
@@ -118,7 +117,7 @@ public final class HealthMonitor implements AutoCloseable {
             }
             Map<String, BackendState> old = states;
             Map<String, BackendState> next = new HashMap<>(Math.max(16, endpoints.size() * 2));
-            for (Endpoint e : endpoints) {
+            for (HealthTarget e : endpoints) {
                 BackendState s = old.get(e.id());
                 InetSocketAddress target = target(e);
                 if (s != null && s.target.equals(target)) {
@@ -159,7 +158,7 @@ public final class HealthMonitor implements AutoCloseable {
         });
     }
 
-    private InetSocketAddress target(Endpoint e) {
+    private InetSocketAddress target(HealthTarget e) {
         InetSocketAddress a = e.address();
         return config.port() == 0 || config.port() == a.getPort() ? a : new InetSocketAddress(a.getAddress(), config.port());
     }
@@ -321,7 +320,8 @@ public final class HealthMonitor implements AutoCloseable {
                 log.warn("VIP {}: backend {} failed its first check: {}", vip, s.id, detail);
             }
         }
-        if (wasCandidate != s.isCandidate(now)) {
+        if (first || wasCandidate != s.isCandidate(now)) {
+            // A first result is passed on even when it changes nothing: a VIP waits for it.
             changed();
         }
         scheduleNext(s);

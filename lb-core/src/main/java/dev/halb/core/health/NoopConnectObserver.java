@@ -1,15 +1,14 @@
 package dev.halb.core.health;
 
-import dev.halb.core.balance.Endpoint;
 
 enum NoopConnectObserver implements ConnectObserver {
     INSTANCE;
 
     @Override
-    public void connectSucceeded(Endpoint endpoint) {
+    public void connectSucceeded(HealthTarget endpoint) {
     }
 
     @Override
-    public void connectFailed(Endpoint endpoint) {
+    public void connectFailed(HealthTarget endpoint) {
     }
 }

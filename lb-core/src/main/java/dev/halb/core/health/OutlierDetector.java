@@ -1,6 +1,5 @@
 package dev.halb.core.health;
 
-import dev.halb.core.balance.Endpoint;
 import dev.halb.core.config.OutlierDetectionConfig;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Collection;
@@ -58,7 +57,7 @@ final class OutlierDetector implements ConnectObserver {
     // ---- on the proxy's event loops: cheap, no allocation, never throws ----
 
     @Override
-    public void connectSucceeded(Endpoint endpoint) {
+    public void connectSucceeded(HealthTarget endpoint) {
         try {
             BackendState s = monitor.state(endpoint.id());
             if (s != null && s.connectFailures.get() != 0) {
@@ -70,7 +69,7 @@ final class OutlierDetector implements ConnectObserver {
     }
 
     @Override
-    public void connectFailed(Endpoint endpoint) {
+    public void connectFailed(HealthTarget endpoint) {
         try {
             int threshold = config.consecutiveFailures();
             if (threshold <= 0) {

@@ -4,6 +4,9 @@
  * VIP in a {@link dev.halb.core.health.HealthMonitor}. Operator drain is the VIP's own business;
  * the VIP combines the two when it publishes candidates.
  *
+ * <p>Backends are seen as {@link dev.halb.core.health.HealthTarget}s (id, what discovery said,
+ * resolved address): this package depends on discovery only, and selection builds on it.
+ *
  * <p>Every check and every decision of a replica runs on one small health event loop group, so
  * hundreds of backends cost no thread each. The data path reports connect outcomes through
  * {@link dev.halb.core.health.ConnectObserver}, the one feedback edge from the proxy back into

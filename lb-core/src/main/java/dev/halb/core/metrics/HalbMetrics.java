@@ -8,15 +8,18 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.halb.discovery.Backend;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,6 +31,30 @@ public final class HalbMetrics {
     private final MetricRegistry registry;
     private final CollectorRegistry prometheus = new CollectorRegistry();
     private final Meter discoveryRejected;
+    private final TimerSums sums = new TimerSums();
+    /** Peer id to the value of its {@code halb_peer_up} gauge; guarded by itself. */
+    private final Map<String, AtomicInteger> peerGauges = new HashMap<>();
+
+    /**
+     * The total time recorded by each timer, in nanoseconds, by its Dropwizard name: the
+     * {@code _sum} of its summary (Dropwizard's timer keeps a count and a sample, not a sum).
+     */
+    static final class TimerSums {
+        private final Map<String, LongAdder> byName = new ConcurrentHashMap<>();
+
+        LongAdder forName(String name) {
+            return byName.computeIfAbsent(name, n -> new LongAdder());
+        }
+
+        long nanos(String name) {
+            LongAdder a = byName.get(name);
+            return a == null ? 0 : a.sum();
+        }
+
+        void remove(String name) {
+            byName.remove(name);
+        }
+    }
 
     public HalbMetrics() {
         this(new MetricRegistry());
@@ -35,7 +62,7 @@ public final class HalbMetrics {
 
     public HalbMetrics(MetricRegistry registry) {
         this.registry = registry;
-        this.prometheus.register(new DropwizardExports(registry, new PrometheusSampleBuilder()));
+        this.prometheus.register(new PrometheusExposition(registry, sums));
         this.discoveryRejected = registry.meter("halb_discovery_rejected");
     }
 
@@ -45,13 +72,21 @@ public final class HalbMetrics {
 
     /** The recorder for one VIP, resolved once when the VIP is bound. */
     public VipMetrics forVip(String vip) {
-        return new DropwizardVipMetrics(registry, vip);
+        // Counters that alerts take rate() of exist from the start, at 0, not from their first event.
+        registry.meter(MetricName.encode("halb_resolve_failures", "vip", vip));
+        return new DropwizardVipMetrics(registry, vip, sums);
     }
 
     /** Forgets every metric of a removed VIP. */
     public void removeVip(String vip) {
         String needle = "vip=\"" + vip + "\"";
-        registry.removeMatching((name, metric) -> name.contains(needle));
+        registry.removeMatching((name, metric) -> {
+            if (name.contains(needle)) {
+                sums.remove(name);
+                return true;
+            }
+            return false;
+        });
     }
 
     /**
@@ -65,11 +100,33 @@ public final class HalbMetrics {
         Gauge<Integer> gauge = () -> healthy.getAsBoolean() ? 1 : 0;
         registry.remove(name);
         registry.register(name, gauge);
+        // The backend's counters exist from when it joins, at 0: rate() and alerts on them work
+        // before the first failure. (Registering returns an existing one: counts are kept.)
+        registry.meter(connectFailuresName(vip, backend.id()));
+        registry.meter(ejectionsName(vip, backend));
+        if (!backend.zone().isEmpty()) {
+            registry.meter(MetricName.encode("halb_zone_connections", "vip", vip, "zone", backend.zone()));
+        }
         return gauge;
     }
 
+    /** Removes a backend that left: its health gauge and its counters. */
     public void removeBackendHealth(String vip, Backend backend) {
         registry.remove(backendHealthName(vip, backend));
+        removeBackendCounters(vip, backend);
+    }
+
+    private void removeBackendCounters(String vip, Backend backend) {
+        registry.remove(connectFailuresName(vip, backend.id()));
+        registry.remove(ejectionsName(vip, backend));
+    }
+
+    private static String connectFailuresName(String vip, String backendId) {
+        return MetricName.encode("halb_connect_failures", "vip", vip, "backend", backendId);
+    }
+
+    private static String ejectionsName(String vip, Backend backend) {
+        return MetricName.encode("halb_ejections", "vip", vip, "backend", backend.id());
     }
 
     /**
@@ -78,7 +135,10 @@ public final class HalbMetrics {
      */
     public void removeBackendHealth(String vip, Backend backend, Gauge<Integer> gauge) {
         String name = backendHealthName(vip, backend);
-        registry.removeMatching((n, m) -> m == gauge && n.equals(name));
+        if (registry.getGauges().get(name) == gauge) {
+            registry.remove(name);
+            removeBackendCounters(vip, backend);
+        }
     }
 
     private static String backendHealthName(String vip, Backend backend) {
@@ -95,7 +155,7 @@ public final class HalbMetrics {
 
     /** {@code halb_ejections_total{vip,backend}}. */
     public void ejected(String vip, Backend backend) {
-        registry.meter(MetricName.encode("halb_ejections", "vip", vip, "backend", backend.id())).mark();
+        registry.meter(ejectionsName(vip, backend)).mark();
     }
 
     /** {@code halb_ejections_capped_total{vip}}: ejections refused by {@code maxEjectionPercent}. */
@@ -123,11 +183,64 @@ public final class HalbMetrics {
     }
 
     /**
+     * {@code halb_peer_up{peer}}: the peers this replica probes now, 1 while it sees the peer
+     * serving, else 0 (draining or down). Peers no longer registered are removed.
+     */
+    public void peersChanged(Map<String, Boolean> upByPeer) {
+        synchronized (peerGauges) {
+            for (Iterator<String> it = peerGauges.keySet().iterator(); it.hasNext(); ) {
+                String peer = it.next();
+                if (!upByPeer.containsKey(peer)) {
+                    registry.remove(MetricName.encode("halb_peer_up", "peer", peer));
+                    it.remove();
+                }
+            }
+            upByPeer.forEach((peer, up) -> {
+                AtomicInteger value = peerGauges.get(peer);
+                if (value == null) {
+                    AtomicInteger v = new AtomicInteger();
+                    registry.register(MetricName.encode("halb_peer_up", "peer", peer), (Gauge<Integer>) v::get);
+                    peerGauges.put(peer, v);
+                    value = v;
+                }
+                value.set(up ? 1 : 0);
+            });
+        }
+    }
+
+    /**
      * {@code halb_discovery_rejected_total}: one more ZooKeeper node skipped (unreadable instance,
      * replica or VIP node) or discovered backend rejected (outside {@code allowedBackendCidrs}).
      */
     public void discoveryRejected() {
         discoveryRejected.mark();
+    }
+
+    /** The outcomes of a configuration reload, the {@code result} label of {@link #configReloaded}. */
+    public static final java.util.List<String> RELOAD_RESULTS = java.util.List.of("ok", "failed");
+
+    /**
+     * {@code halb_config_reloads_total{result}}: one more reload of the configuration file, with
+     * its outcome: {@code ok}, or {@code failed} (the file was refused and nothing changed, or it
+     * was applied but a VIP could not be bound).
+     */
+    public void configReloaded(String result) {
+        registry.meter(MetricName.encode("halb_config_reloads", "result", result)).mark();
+    }
+
+    /** Exports every reload outcome at 0 from the start, so that rate() and alerts work at once. */
+    public void registerConfigReloads() {
+        for (String result : RELOAD_RESULTS) {
+            registry.meter(MetricName.encode("halb_config_reloads", "result", result));
+        }
+    }
+
+    /**
+     * {@code halb_access_log_dropped_total}: exported at 0 from the start; the returned meter is
+     * marked once per access record dropped.
+     */
+    public Meter accessLogDropped() {
+        return registry.meter("halb_access_log_dropped");
     }
 
     public long discoveryRejectedCount() {
@@ -149,6 +262,56 @@ public final class HalbMetrics {
         return TextFormat.CONTENT_TYPE_004;
     }
 
+    /**
+     * The DNS responder's recorder: {@code halb_dns_queries_total{transport, rcode}},
+     * {@code halb_dns_truncated_total}, {@code halb_dns_dropped_total}, every series at 0 from
+     * the start.
+     */
+    public DnsMetrics registerDns() {
+        return new DropwizardDnsMetrics(registry);
+    }
+
+    /** Meters resolved once, indexed by transport and response code, so that a query costs one mark. */
+    private static final class DropwizardDnsMetrics implements DnsMetrics {
+        private final Meter[] answered = new Meter[DnsMetrics.TRANSPORTS.size() * DnsMetrics.RCODES.size()];
+        private final Meter truncated;
+        private final Meter dropped;
+
+        DropwizardDnsMetrics(MetricRegistry registry) {
+            for (int t = 0; t < DnsMetrics.TRANSPORTS.size(); t++) {
+                for (int r = 0; r < DnsMetrics.RCODES.size(); r++) {
+                    answered[t * DnsMetrics.RCODES.size() + r] = registry.meter(MetricName.encode("halb_dns_queries",
+                            "transport", DnsMetrics.TRANSPORTS.get(t), "rcode", DnsMetrics.RCODES.get(r)));
+                }
+            }
+            truncated = registry.meter("halb_dns_truncated");
+            dropped = registry.meter("halb_dns_dropped");
+        }
+
+        @Override
+        public void answered(boolean tcp, int rcode) {
+            int r = switch (rcode) {
+                case 0 -> 0;
+                case 3 -> 1;
+                case 5 -> 2;
+                case 1 -> 3;
+                case 4 -> 4;
+                default -> 5;
+            };
+            answered[(tcp ? 1 : 0) * DnsMetrics.RCODES.size() + r].mark();
+        }
+
+        @Override
+        public void truncated() {
+            truncated.mark();
+        }
+
+        @Override
+        public void dropped() {
+            dropped.mark();
+        }
+    }
+
     /** The Dropwizard recorder of one VIP; every per-connection metric is resolved here once. */
     private static final class DropwizardVipMetrics implements VipMetrics {
         private final MetricRegistry registry;
@@ -158,13 +321,13 @@ public final class HalbMetrics {
         private final Meter bytesClientToBackend;
         private final Meter bytesBackendToClient;
         private final Timer connectTime;
+        private final LongAdder connectTimeSum;
         private final Meter noBackend;
         private final Map<Rejection, Meter> rejected = new EnumMap<>(Rejection.class);
-        private final Map<String, Meter> connectFailures = new ConcurrentHashMap<>();
         private final Map<String, Meter> zoneConnections = new ConcurrentHashMap<>();
         private final Map<String, Meter> regionConnections = new ConcurrentHashMap<>();
 
-        DropwizardVipMetrics(MetricRegistry registry, String vip) {
+        DropwizardVipMetrics(MetricRegistry registry, String vip, TimerSums sums) {
             this.registry = registry;
             this.vip = vip;
             this.connections = registry.meter(MetricName.encode("halb_connections", "vip", vip));
@@ -173,8 +336,10 @@ public final class HalbMetrics {
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "client_to_backend"));
             this.bytesBackendToClient = registry.meter(
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "backend_to_client"));
-            this.connectTime = registry.timer(MetricName.encode("halb_connect_seconds", "vip", vip),
+            String connectSeconds = MetricName.encode("halb_connect_seconds", "vip", vip);
+            this.connectTime = registry.timer(connectSeconds,
                     () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+            this.connectTimeSum = sums.forName(connectSeconds);
             this.noBackend = registry.meter(MetricName.encode("halb_no_backend", "vip", vip));
             for (Rejection r : Rejection.values()) {
                 rejected.put(r, registry.meter(MetricName.encode("halb_rejected", "vip", vip, "reason", r.label())));
@@ -206,12 +371,13 @@ public final class HalbMetrics {
         @Override
         public void connectSucceeded(Backend backend, long nanos) {
             connectTime.update(nanos, TimeUnit.NANOSECONDS);
+            connectTimeSum.add(nanos);
         }
 
         @Override
         public void connectFailed(Backend backend) {
-            connectFailures.computeIfAbsent(backend.id(), id -> registry.meter(
-                    MetricName.encode("halb_connect_failures", "vip", vip, "backend", id))).mark();
+            // Looked up each time (failures are rare): a backend that left and came back has a new meter.
+            registry.meter(connectFailuresName(vip, backend.id())).mark();
         }
 
         @Override

@@ -7,7 +7,7 @@ import java.util.List;
  * Prometheus names and labels carried through Dropwizard's flat string names.
  *
  * <p>Dropwizard 4 has no labels, so a metric is registered as {@code base{k="v",k2="v2"}} with
- * values escaped as in the Prometheus text format; {@link PrometheusSampleBuilder} splits it
+ * values escaped as in the Prometheus text format; {@link PrometheusExposition} splits it
  * back. Label values may hold any character (backend ids often hold dots and colons), which the
  * glob-based mappers of the Prometheus bridge cannot express.
  */

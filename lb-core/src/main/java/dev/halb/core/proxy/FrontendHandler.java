@@ -1,7 +1,11 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.accesslog.AccessLog;
+import dev.halb.core.accesslog.AccessRecord;
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.system.LocalErrors;
 import dev.halb.core.balance.Endpoint;
+import dev.halb.core.balance.ZoneRouting;
 import dev.halb.core.config.ProxyProtocol;
 import dev.halb.core.metrics.VipMetrics;
 import io.netty.buffer.ByteBuf;
@@ -12,6 +16,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * The client half of a proxied connection, and the connection itself. On accept it admits the
@@ -30,12 +35,18 @@ import java.util.ArrayDeque;
  * byte once either side sent its FIN), and closing (one side closed: the other gets at most
  * {@code finTimeoutMs} to take its queued bytes). It holds its {@code maxConnections} slot until
  * both of its channels are closed.
+ *
+ * <p>When it ends (both channels closed) it hands one record to the access log, built from fields
+ * kept on the way: the pick, the connects tried, each side's byte count and how it ended (see
+ * {@link ConnectionEnd}: the first hard end, else the first FIN). With the access log off, the
+ * only extra work per connection is a field test.
  */
 final class FrontendHandler extends RelayHandler implements ChannelFutureListener {
 
     private final VipListener vip;
     private final VipListener.Settings settings;
     private final VipMetrics metrics;
+    private final AccessLog accessLog;
 
     private ChannelHandlerContext ctx;
     private boolean admitted;
@@ -65,11 +76,27 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     /** Channels of this connection still open: the client's, and the backend's once connected. */
     private int openSides;
 
+    // For the access log; start times are read only when it is on.
+    private long startMillis;
+    private long startNanos;
+    /** The zone routing the first pick saw. */
+    private ZoneRouting pickRouting;
+    private int attempts;
+    /** The backend connected to, and how long that connect took; {@code null} and -1 until then. */
+    private Endpoint served;
+    private long connectNanos = -1;
+    private ConnectionEnd end;
+    /** {@link #end} is a hard end (reset, timeout, refusal): a later FIN does not replace it. */
+    private boolean hardEnd;
+    /** The side whose channel closed first. */
+    private RelayHandler firstClosed;
+
     FrontendHandler(VipListener vip) {
         this.vip = vip;
         // Settings are read once per connection: a changed VIP applies to new connections.
         this.settings = vip.settings();
         this.metrics = vip.metrics();
+        this.accessLog = vip.accessLog();
         this.connection = this;
     }
 
@@ -82,8 +109,17 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         Channel client = ctx.channel();
+        if (accessLog.enabled()) {
+            startMillis = System.currentTimeMillis();
+            startNanos = System.nanoTime();
+        }
         if (!vip.tryAdmit(settings.config().maxConnections())) {
             vip.refused(VipMetrics.Rejection.MAX_CONNECTIONS, client);
+            // Never admitted, so never finished: logged here.
+            ended(ConnectionEnd.MAX_CONNECTIONS, true);
+            if (accessLog.enabled()) {
+                logRecord();
+            }
             client.close();
             return;
         }
@@ -94,8 +130,12 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         sweeper = ConnectionSweeper.of(client.eventLoop());
         sweeper.add(this);
         lastActivity = sweeper.now;
+        if (accessLog.enabled()) {
+            pickRouting = settings.selector().zoneRouting();
+        }
         Endpoint first = settings.selector().pick(client.remoteAddress());
         if (first == null) {
+            ended(ConnectionEnd.NO_BACKEND, true);
             metrics.noBackend();
             vip.refusedNoBackend(client);
             client.close();
@@ -113,6 +153,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
 
     private void connect(Endpoint endpoint) {
         endpoint.connectionOpened();
+        attempts++;
         connecting = endpoint;
         connectStartNanos = System.nanoTime();
         connectingHandler = new BackendHandler(endpoint, metrics);
@@ -150,8 +191,11 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             return;
         }
         if (future.isSuccess()) {
+            long nanos = System.nanoTime() - connectStartNanos;
+            served = endpoint;
+            connectNanos = nanos;
             settings.observer().connectSucceeded(endpoint);
-            metrics.connectSucceeded(endpoint.backend(), System.nanoTime() - connectStartNanos);
+            metrics.connectSucceeded(endpoint.backend(), nanos);
             metrics.zoneConnection(endpoint.zone());
             metrics.regionConnection(endpoint.region());
             backendHandler.connected(client, this);
@@ -176,6 +220,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
                 ? settings.selector().pickExcluding(client.remoteAddress(), tried, triedCount)
                 : null;
         if (next == null) {
+            ended(ConnectionEnd.CONNECT_FAILED, true);
             vip.refused(VipMetrics.Rejection.CONNECT_FAILED, client);
             client.close();
             return;
@@ -185,6 +230,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
 
     /** A backend connect failed for a reason of this replica's own: close the client, blame no backend. */
     private void noResources(Throwable cause) {
+        ended(ConnectionEnd.NO_RESOURCES, true);
         vip.noResources(ctx.channel(), cause);
         ctx.channel().close();
     }
@@ -235,7 +281,20 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
 
     @Override
     void holdInputShutdown(ChannelHandlerContext ctx) {
+        ended(ConnectionEnd.CLIENT_FIN, false);
         heldInputShutdown = true;
+    }
+
+    /**
+     * How this connection ends, for the access log: a hard end (reset, timeout, refusal, halb
+     * closing it) replaces a FIN seen before it, and the first hard end stays.
+     */
+    void ended(ConnectionEnd why, boolean hard) {
+        if (hardEnd || (end != null && !hard)) {
+            return;
+        }
+        end = why;
+        hardEnd = hard;
     }
 
     /** Bytes moved: a field write, the sweeper's clock being read once per sweep. */
@@ -255,6 +314,9 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     void sideClosed(RelayHandler side) {
         if (sweeper == null) {
             return;
+        }
+        if (firstClosed == null) {
+            firstClosed = side;
         }
         long deadline = sweeper.now + settings.config().finTimeoutMs();
         if (deadline < closeDeadline) {
@@ -278,15 +340,18 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     /** Checks this connection's timeouts; called by the sweeper on the event loop. */
     void sweep(long now, boolean memoryOk) {
         if (now >= closeDeadline) {
+            ended(ConnectionEnd.FIN_TIMEOUT, true);
             abortBoth();
             return;
         }
         long limit = halfClosed ? settings.config().finTimeoutMs() : settings.config().idleTimeoutMs();
         if (now - lastActivity >= limit) {
             if (halfClosed) {
+                ended(ConnectionEnd.FIN_TIMEOUT, true);
                 abortBoth();
             } else {
                 // Idle: an orderly close of the client; closing it closes the backend after its writes.
+                ended(ConnectionEnd.IDLE_TIMEOUT, true);
                 ctx.channel().close();
             }
             return;
@@ -321,6 +386,43 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             vip.release();
             metrics.connectionClosed();
         }
+        if (accessLog.enabled()) {
+            logRecord();
+        }
+    }
+
+    /** Builds this connection's one access record and hands it over; runs once, when it ends or is refused. */
+    private void logRecord() {
+        ConnectionEnd why = end;
+        ConnectionEnd closing = vip.closingBecause();
+        if (closing != null && !hardEnd) {
+            // halb closed what was still open when a drain ran out of time or the replica stopped.
+            why = closing;
+        } else if (why == null) {
+            why = firstClosed == peerHandler && peerHandler != null ? ConnectionEnd.BACKEND_FIN : ConnectionEnd.CLIENT_FIN;
+        }
+        List<String> failed;
+        if (triedCount == 0) {
+            failed = List.of();
+        } else {
+            String[] ids = new String[triedCount];
+            for (int i = 0; i < triedCount; i++) {
+                ids[i] = tried[i].id();
+            }
+            failed = List.of(ids);
+        }
+        Endpoint e = served;
+        String pick = pickRouting == null ? null
+                : PickLabels.of(settings.selector().strategy(), pickRouting, e != null ? e : lastTried());
+        Channel client = ctx.channel();
+        accessLog.log(new AccessRecord(startMillis, System.nanoTime() - startNanos, client.remoteAddress(),
+                vip.name(), e == null ? null : e.id(), e == null ? null : e.address(), e == null ? "" : e.zone(),
+                pick, attempts, failed, connectNanos, relayedBytes, peerHandler == null ? 0 : peerHandler.relayedBytes,
+                why));
+    }
+
+    private Endpoint lastTried() {
+        return triedCount == 0 ? null : tried[triedCount - 1];
     }
 
     @Override

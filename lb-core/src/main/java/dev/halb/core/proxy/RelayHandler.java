@@ -1,5 +1,6 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.system.LocalErrors;
 import dev.halb.core.logging.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
@@ -133,6 +134,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     boolean broken;
     /** Bytes read since they were last reported to metrics. */
     private long unreportedBytes;
+    /** Bytes read from this side and relayed to the peer, for the access log. */
+    long relayedBytes;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -172,6 +175,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (DirectMemory.check()) {
+            connection.ended(ConnectionEnd.NO_RESOURCES, true);
             memoryShort.warn("closing {}: direct memory is {} of {} bytes and its peer is not reading",
                     ctx.channel(), DirectMemory.used(), DirectMemory.max());
             connection.abortBoth();
@@ -186,6 +190,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         }
         if (unreportedBytes != 0) {
             reportBytes(unreportedBytes);
+            relayedBytes += unreportedBytes;
             unreportedBytes = 0;
         }
     }
@@ -217,6 +222,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
             holdInputShutdown(ctx);
             return;
         }
+        connection.ended(this == connection ? ConnectionEnd.CLIENT_FIN : ConnectionEnd.BACKEND_FIN, false);
         connection.halfClosed();
         shutdownOutputAfterWrites(p);
         if (((DuplexChannel) ctx.channel()).isOutputShutdown()) {
@@ -289,6 +295,9 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         }
         // The connection is broken: whatever this side or its peer still had to say is lost,
         // so the peer is reset at once rather than left to finish.
+        if (connection != null) {
+            connection.ended(this == connection ? ConnectionEnd.CLIENT_RESET : ConnectionEnd.BACKEND_RESET, true);
+        }
         broken = true;
         if (peerHandler != null) {
             peerHandler.broken = true;

@@ -7,13 +7,17 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -110,6 +114,15 @@ public enum Transport {
         };
     }
 
+    /** The UDP channel of this transport (the DNS responder's). */
+    public Class<? extends DatagramChannel> datagramChannelClass() {
+        return switch (this) {
+            case IO_URING -> IoUringDatagramChannel.class;
+            case EPOLL -> EpollDatagramChannel.class;
+            case NIO -> NioDatagramChannel.class;
+        };
+    }
+
     /** An event loop group of this transport with {@code threads} daemon threads named {@code name-N}. */
     public EventLoopGroup newGroup(int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
@@ -141,6 +154,30 @@ public enum Transport {
                     + (cause == null ? "" : ": " + cause.getMessage()));
         }
         return t;
+    }
+
+    /**
+     * What is wrong with the forced transport setting ({@value #PROPERTY} or {@value #ENV}) when
+     * it names no transport at all, e.g. {@code HALB_TRANSPORT: 'foo' (expected one of: io_uring,
+     * epoll, nio)}: a usage error, told apart from a transport that exists but is not available
+     * here. {@code null} when unset or valid.
+     */
+    public static String invalidForcedSetting() {
+        String name = "-D" + PROPERTY;
+        String forced = System.getProperty(PROPERTY);
+        if (forced == null || forced.isBlank()) {
+            name = ENV;
+            forced = System.getenv(ENV);
+        }
+        if (forced == null || forced.isBlank()) {
+            return null;
+        }
+        try {
+            fromLabel(forced);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return name + e.getMessage().substring("transport".length());
+        }
     }
 
     public static Transport fromLabel(String label) {

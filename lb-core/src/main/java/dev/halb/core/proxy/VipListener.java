@@ -1,5 +1,8 @@
 package dev.halb.core.proxy;
 
+import dev.halb.core.accesslog.AccessLog;
+import dev.halb.core.accesslog.AccessRecord;
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.system.DescriptorReserve;
 import dev.halb.core.system.LocalErrors;
 import dev.halb.core.balance.VipSelector;
@@ -24,6 +27,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +68,15 @@ public final class VipListener {
 
     private static final Logger log = LoggerFactory.getLogger(VipListener.class);
 
+    static {
+        // Loaded with the listener, not by the first connection that ends: a class loaded while
+        // the process is out of file descriptors fails (its class file cannot be opened), and
+        // connections end in numbers exactly then.
+        ConnectionEnd.values();
+        PickLabels.load();
+        AccessRecord.class.getName();
+    }
+
     /**
      * What a new connection reads once when it starts; replaced as a whole when the VIP changes,
      * so a connection sees one consistent set of settings, selector and observer.
@@ -75,6 +88,9 @@ public final class VipListener {
     private final EventLoopGroup group;
     private final Transport transport;
     private final VipMetrics metrics;
+    private final AccessLog accessLog;
+    /** Why halb is closing this VIP's open connections, once it is; {@code null} before. */
+    private volatile ConnectionEnd closingBecause;
     private final AtomicInteger active = new AtomicInteger();
     private final ChannelGroup clients;
     private volatile Settings settings;
@@ -95,6 +111,13 @@ public final class VipListener {
 
     public VipListener(VipConfig config, EventLoopGroup group, Transport transport, VipSelector selector,
                        VipMetrics metrics, ConnectObserver observer) {
+        this(config, group, transport, selector, metrics, observer, AccessLog.disabled());
+    }
+
+    /** @param accessLog where each connection's record goes when it ends, and each refused client's */
+    public VipListener(VipConfig config, EventLoopGroup group, Transport transport, VipSelector selector,
+                       VipMetrics metrics, ConnectObserver observer, AccessLog accessLog) {
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.name = config.name();
         this.group = Objects.requireNonNull(group, "group");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -190,9 +213,28 @@ public final class VipListener {
         }
     }
 
-    /** Closes every open client connection (and so its backend connection). */
+    /** Closes every open client connection (and so its backend connection) as the replica stops. */
     public ChannelGroupFuture closeConnections() {
+        return closeConnections(ConnectionEnd.SHUTDOWN);
+    }
+
+    /**
+     * Closes every open client connection (and so its backend connection); their access records
+     * end with {@code why} ({@code draining} or {@code shutdown}) unless a hard end came first.
+     */
+    public ChannelGroupFuture closeConnections(ConnectionEnd why) {
+        if (closingBecause == null) {
+            closingBecause = Objects.requireNonNull(why, "why");
+        }
         return clients.close();
+    }
+
+    ConnectionEnd closingBecause() {
+        return closingBecause;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     public boolean isBound() {
@@ -321,6 +363,10 @@ public final class VipListener {
             refusalLogs.get(VipMetrics.Rejection.NO_RESOURCES).warn(
                     "VIP {}: turned client {} away: out of file descriptors (EMFILE: raise ulimit -n)",
                     name, client.remoteAddress());
+            if (accessLog.enabled()) {
+                accessLog.log(new AccessRecord(System.currentTimeMillis(), 0, client.remoteAddress(), name, null,
+                        null, "", null, 0, List.of(), -1, 0, 0, ConnectionEnd.NO_RESOURCES));
+            }
             client.unsafe().closeForcibly();
             DescriptorReserve r = reserve;
             if (r != null && !r.reacquire()) {

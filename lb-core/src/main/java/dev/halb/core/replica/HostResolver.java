@@ -3,7 +3,6 @@ package dev.halb.core.replica;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -86,7 +85,7 @@ final class HostResolver implements AutoCloseable {
 
     /** Whether {@code host} is an IPv4 or IPv6 literal, which needs no resolving. */
     static boolean isIpLiteral(String host) {
-        return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host);
+        return dev.halb.core.membership.Membership.isIpLiteral(host);
     }
 
     /**

@@ -1,16 +1,20 @@
 package dev.halb.core.replica;
 
+import dev.halb.core.accesslog.AccessLog;
+import dev.halb.core.accesslog.ConnectionEnd;
 import dev.halb.core.admin.AdminModel;
 import dev.halb.core.admin.AdminServer;
-import dev.halb.core.admin.ReplicaView;
-import dev.halb.core.admin.StatusView;
-import dev.halb.core.admin.VipView;
+import dev.halb.core.admin.ReloadView;
 import dev.halb.core.config.BindAddress;
 import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.config.ZooKeeperConfig;
+import dev.halb.core.dns.DnsResponder;
+import dev.halb.core.dns.DnsView;
 import dev.halb.core.metrics.HalbMetrics;
+import dev.halb.core.peers.PeerMonitor;
+import dev.halb.core.peers.PeerStates;
 import dev.halb.core.proxy.Transport;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSource;
@@ -19,6 +23,7 @@ import dev.halb.discovery.StaticBackendSource;
 import dev.halb.discovery.zookeeper.DiscoveryRecorder;
 import dev.halb.discovery.zookeeper.DiscoveryState;
 import dev.halb.discovery.zookeeper.EmbeddedZooKeeper;
+import dev.halb.discovery.zookeeper.IdInUseException;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
 import dev.halb.discovery.zookeeper.ReplicaRegistry;
 import dev.halb.discovery.zookeeper.ReplicaSet;
@@ -27,9 +32,9 @@ import dev.halb.discovery.zookeeper.ZooKeeperBackendSource;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
 import dev.halb.discovery.zookeeper.ZooKeeperSettings;
+import com.codahale.metrics.Meter;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * unreachable slows the start by at most about {@code connectionTimeoutMs}
  * and never stops the replica: it serves with what it knows and catches up when ZooKeeper answers.
  */
-public final class Replica implements AdminModel, AutoCloseable {
+public final class Replica implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
 
@@ -96,7 +102,8 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
     }
 
-    private final HalbConfig config;
+    /** The configuration in force: the file's last valid version, restart-only keys as started. */
+    private volatile HalbConfig config;
     private final String id;
     private final String hostAddress;
     private final Transport transport;
@@ -105,60 +112,90 @@ public final class Replica implements AdminModel, AutoCloseable {
     /** Every health check of every VIP runs here: one thread, however many backends. */
     private final EventLoopGroup healthGroup;
     private final HalbMetrics metrics = new HalbMetrics();
+    private final AccessLog accessLog;
     private final HostResolver resolver;
     private final VipContext context;
-    /** The VIPs of the configuration file, in file order. */
-    private final Map<String, VipRuntime> vips = new LinkedHashMap<>();
-    private final Map<String, List<Backend>> staticBackends;
+    private final StaticBackendSource staticBackends;
+    private final ReplicaAdmin adminModel;
     private final AdminServer admin;
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final AtomicInteger state = new AtomicInteger(SERVING);
     private final DiscoveryRecorder recorder;
-    /** Live replicas per zone as the registry last said; empty until it has (and without ZooKeeper). */
+    private final Object reloadLock = new Object();
+    /** The last reload, {@code null} before the first. */
+    private volatile ReloadView lastReload;
+    /** Serving replicas per zone (registered, and serving as the peer probes see them); empty until known. */
     private volatile Map<String, Integer> replicasPerZone = Map.of();
+    /** The registry's last set; empty until it has been read (and without ZooKeeper). */
+    private volatile ReplicaSet registered = ReplicaSet.EMPTY;
+    private volatile PeerStates peerStates = PeerStates.EMPTY;
+    private final ClientAddresses clientAddresses;
+    /** What DNS answers from: rebuilt on every change of replicas, peers, VIPs or draining; read per query. */
+    private volatile DnsView dnsView;
+    private final Object membershipLock = new Object();
+    /** DNS and peer probes each run on one thread of their own, never on the proxy's loops. */
+    private final EventLoopGroup dnsGroup;
+    private final EventLoopGroup peersGroup;
 
     // Set in startAll, before anything reads them; closed in close().
     private volatile Catalog catalog;
+    private volatile VipTable table;
     private volatile EmbeddedZooKeeper embedded;
     private volatile ZooKeeperConnection zooKeeper;
     private volatile VipNodeSource vipNodes;
-    private volatile DynamicVips dynamicVips;
+    private volatile AutoCloseable vipNodesSubscription;
     private volatile ReplicaRegistry registry;
     private volatile AutoCloseable registrySubscription;
+    private volatile PeerMonitor peers;
+    private volatile AutoCloseable peersSubscription;
+    private volatile DnsResponder dns;
 
-    private Replica(HalbConfig config, Options options) {
+    private Replica(HalbConfig config, Options options) throws StartupException {
         this.config = config;
+        // First, before any thread exists: a path that cannot be written fails the start cleanly.
+        Meter dropped = metrics.accessLogDropped();
+        try {
+            this.accessLog = AccessLog.open(config.accessLog(), dropped::mark);
+        } catch (IOException e) {
+            throw new StartupException("cannot open the access log: " + e.getMessage(), e);
+        }
         this.transport = options.transport() != null ? options.transport() : Transport.select();
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.ioGroup = transport.newGroup(threads, "halb-io");
         this.adminGroup = transport.newGroup(1, "halb-admin");
         this.healthGroup = transport.newGroup(1, "halb-health");
-        this.id = config.replica().id().isEmpty()
-                ? hostname() + "-" + config.admin().bind().port()
-                : config.replica().id();
+        this.dnsGroup = config.dns().enabled() ? transport.newGroup(1, "halb-dns") : null;
+        this.peersGroup = config.discovery().zookeeper().enabled() ? transport.newGroup(1, "halb-peers") : null;
+        this.id = resolveId(config);
         this.hostAddress = hostAddress();
+        this.clientAddresses = new ClientAddresses(config.replica().advertise(),
+                ClientAddresses.firstNonLoopback(hostAddress));
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
-        this.context = new VipContext(config.replica().zone(), config.replica().region(), ioGroup, transport, metrics,
-                healthGroup, id.hashCode(), resolver, () -> replicasPerZone);
-        Map<String, List<Backend>> byService = new HashMap<>();
-        for (VipConfig vip : config.vips()) {
-            byService.computeIfAbsent(vip.service(), s -> new ArrayList<>()).addAll(vip.staticBackends());
-            vips.put(vip.name(), new VipRuntime(vip, context));
-        }
-        this.staticBackends = dedupe(byService);
-        this.admin = new AdminServer(config.admin(), this, adminGroup, transport);
+        this.context = new VipContext(config.replica().zone(), config.replica().region(), ioGroup, transport,
+                metrics, healthGroup, id.hashCode(), resolver, () -> replicasPerZone, accessLog);
+        this.staticBackends = new StaticBackendSource(staticBackendsByService(config.vips()));
+        this.adminModel = new ReplicaAdmin(this);
+        this.admin = new AdminServer(config.admin(), adminModel, adminGroup, transport);
+        metrics.registerConfigReloads();
     }
 
-    /** Static backends listed under several VIPs of one service count once. */
-    private static Map<String, List<Backend>> dedupe(Map<String, List<Backend>> byService) {
+    /** The replica id a configuration gives: {@code replica.id}, or {@code <hostname>-<admin port>} when empty. */
+    public static String resolveId(HalbConfig config) {
+        return config.replica().id().isEmpty() ? hostname() + "-" + config.admin().bind().port()
+                : config.replica().id();
+    }
+
+    /** The file's static backends by service; listed under several VIPs of one service, they count once. */
+    static Map<String, List<Backend>> staticBackendsByService(List<VipConfig> vips) {
+        Map<String, Map<String, Backend>> byService = new HashMap<>();
+        for (VipConfig vip : vips) {
+            Map<String, Backend> byId = byService.computeIfAbsent(vip.service(), s -> new LinkedHashMap<>());
+            vip.staticBackends().forEach(b -> byId.putIfAbsent(b.id(), b));
+        }
         Map<String, List<Backend>> out = new HashMap<>();
-        byService.forEach((service, list) -> {
-            Map<String, Backend> byId = new LinkedHashMap<>();
-            list.forEach(b -> byId.putIfAbsent(b.id(), b));
-            out.put(service, List.copyOf(byId.values()));
-        });
+        byService.forEach((service, byId) -> out.put(service, List.copyOf(byId.values())));
         return out;
     }
 
@@ -191,26 +228,19 @@ public final class Replica implements AdminModel, AutoCloseable {
     private void startAll() throws Exception {
         ZooKeeperConfig zc = config.discovery().zookeeper();
         List<BackendSource> sources = new ArrayList<>();
-        sources.add(new StaticBackendSource(staticBackends));
+        sources.add(staticBackends);
         if (zc.enabled()) {
             connectZooKeeper(zc);
             sources.add(new ZooKeeperBackendSource(zooKeeper, recorder));
         }
         catalog = new Catalog(sources);
-        for (VipRuntime vip : vips.values()) {
-            vip.start(catalog);
-        }
         catalog.start();
-        VipRuntime.awaitFirstChecks(vips.values());
-        for (VipRuntime vip : vips.values()) {
-            vip.activate();
-            try {
-                vip.listener().bind();
-            } catch (BindException e) {
-                throw new StartupException(e.getMessage(), e);
-            }
-            log.info("VIP {} listening on {} (service {}, strategy {})", vip.name(), vip.listener().localAddress(),
-                    vip.config().service(), vip.config().strategy().label());
+        table = new VipTable(context, catalog, ConfigLoader.withSystemEnv(),
+                zooKeeper == null ? "" : zooKeeper.settings().vipsPath(), () -> config.drain().timeoutMs(),
+                this::vipsChanged);
+        VipTable.Changes started = table.applyFile(config.vips());
+        if (!started.bindErrors().isEmpty()) {
+            throw new StartupException(started.bindErrors().values().iterator().next(), null);
         }
         try {
             admin.start();
@@ -220,14 +250,18 @@ public final class Replica implements AdminModel, AutoCloseable {
         if (zooKeeper != null) {
             startDynamic();
         }
-        warnAboutFileLimit();
+        if (config.dns().enabled()) {
+            startDns();
+        }
+        DescriptorBudget.warnIfOverLimit(config);
         if (config.servesNothing()) {
             log.warn("replica {} serves nothing: the configuration has no VIPs, and no ZooKeeper "
                     + "(discovery.zookeeper.connect) to add any at run time", id);
         }
-        log.info("replica {} serving on {} (admin {}, discovery {})", id, transport.label(), admin.localAddress(),
+        log.info("replica {} serving on {} (admin {}, discovery {}{})", id, transport.label(), admin.localAddress(),
                 zooKeeper == null ? "static" : "ZooKeeper " + zooKeeper.settings().connect()
-                        + zooKeeper.settings().root() + " (" + zooKeeper.state().label() + ")");
+                        + zooKeeper.settings().root() + " (" + zooKeeper.state().label() + ")",
+                dns == null ? "" : ", DNS " + config.dns().domain() + " on " + dns.localAddress());
     }
 
     /**
@@ -272,36 +306,92 @@ public final class Replica implements AdminModel, AutoCloseable {
         }
     }
 
-    /** Dynamic VIPs, then this replica's node in the registry (it lists them). */
-    private void startDynamic() throws InterruptedException {
+    /** ZooKeeper's VIP nodes, then this replica's node in the registry (it lists them). */
+    private void startDynamic() throws InterruptedException, StartupException {
         ZooKeeperSettings settings = zooKeeper.settings();
-        DynamicVips d = new DynamicVips(context, catalog, ConfigLoader.withSystemEnv(), vips.keySet(),
-                settings.vipsPath(), config.drain().timeoutMs(), this::vipsChanged);
-        dynamicVips = d;
         vipNodes = VipNodeSource.start(zooKeeper, recorder);
-        d.start(vipNodes, settings.connectionTimeoutMs());
-        ReplicaRegistry r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        vipNodesSubscription = vipNodes.subscribe(table::nodesChanged);
+        table.awaitSettled(settings.connectionTimeoutMs());
+        ReplicaRegistry r;
+        try {
+            r = ReplicaRegistry.start(zooKeeper, selfInfo(), recorder);
+        } catch (IdInUseException e) {
+            throw new StartupException("replica id " + id + " is in use: " + e.getMessage()
+                    + "; give every replica its own replica.id", e);
+        }
         registry = r;
+        peers = PeerMonitor.start(id, config.peers(), peersGroup, transport.channelClass());
+        peersSubscription = peers.subscribe(this::peersChanged);
         registrySubscription = r.subscribe(this::replicasChanged);
     }
 
-    /** The bound dynamic VIPs changed: rewrite this replica's node. */
+    private void startDns() throws StartupException {
+        refreshDns();
+        try {
+            dns = DnsResponder.start(config.dns(), dnsGroup, transport, () -> dnsView, metrics.registerDns());
+        } catch (BindException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    /** The bound VIPs changed: rewrite this replica's node, and its own DNS answers at once. */
     private void vipsChanged() {
         ReplicaRegistry r = registry;
         if (r != null && state.get() != CLOSED) {
             r.update(selfInfo());
         }
+        refreshDns();
+    }
+
+    /** The registry changed: the peers to probe, the zone shares and DNS follow. */
+    private void replicasChanged(ReplicaSet set) {
+        registered = set;
+        PeerMonitor p = peers;
+        if (p != null) {
+            p.replicasChanged(set);
+        }
+        membershipChanged();
+    }
+
+    /** A peer's state changed: the zone shares and DNS follow, without waiting for ZooKeeper. */
+    private void peersChanged(PeerStates states) {
+        peerStates = states;
+        Map<String, Boolean> up = new TreeMap<>();
+        states.byId().forEach((peer, st) -> up.put(peer, st.serving()));
+        metrics.peersChanged(up);
+        membershipChanged();
+    }
+
+    private void membershipChanged() {
+        synchronized (membershipLock) {
+            updateZoneShares();
+            refreshDns();
+        }
+    }
+
+    /** Rebuilds what DNS answers from; a no-op without DNS. */
+    private void refreshDns() {
+        if (!config.dns().enabled() || state.get() == CLOSED) {
+            return;
+        }
+        synchronized (membershipLock) {
+            VipTable t = table;
+            dnsView = DnsView.of(registered, selfInfo(), state.get() == SERVING, peerStates,
+                    t == null ? Set.of() : t.names(), Instant.now().getEpochSecond());
+        }
     }
 
     /**
-     * Live replicas changed: zone affinity's {@code L_z} follows. Replicas with
-     * no zone take no zone's share; a set with no zoned replica is not passed on, so VIPs keep the
+     * Zone affinity's {@code L_z} follows the serving replicas: registered, and not down or
+     * draining as this replica's probes see them (this replica always counts). Replicas with no
+     * zone take no zone's share; a set with no zoned replica is not passed on, so VIPs keep the
      * last shares they had (a registry is never "emptied" by a disconnect either).
      */
-    private void replicasChanged(ReplicaSet set) {
+    private void updateZoneShares() {
+        PeerStates states = peerStates;
         Map<String, Integer> perZone = new TreeMap<>();
-        for (ReplicaInfo r : set.replicas()) {
-            if (!r.zone().isEmpty()) {
+        for (ReplicaInfo r : registered.replicas()) {
+            if (!r.zone().isEmpty() && (r.id().equals(id) || states.serving(r.id()))) {
                 perZone.merge(r.zone(), 1, Integer::sum);
             }
         }
@@ -311,80 +401,86 @@ public final class Replica implements AdminModel, AutoCloseable {
         Map<String, Integer> counts = Map.copyOf(perZone);
         replicasPerZone = counts;
         log.info("live replicas per zone: {}", perZone);
-        for (VipRuntime vip : allVips()) {
-            vip.onReplicas(counts);
+        VipTable t = table;
+        if (t != null) {
+            for (VipRuntime vip : t.runtimes()) {
+                vip.onReplicas(counts);
+            }
         }
     }
 
-    private List<VipRuntime> allVips() {
-        List<VipRuntime> all = new ArrayList<>(vips.values());
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            all.addAll(d.runtimes());
-        }
-        return all;
-    }
-
-    private VipRuntime vip(String name) {
-        VipRuntime v = vips.get(name);
-        if (v == null) {
-            DynamicVips d = dynamicVips;
-            v = d == null ? null : d.runtime(name);
-        }
-        return v;
-    }
-
-    private ReplicaInfo selfInfo() {
-        List<ReplicaInfo.VipBind> binds = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            binds.add(new ReplicaInfo.VipBind(vip.name(), boundBind(vip)));
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            binds.addAll(d.binds());
-        }
+    ReplicaInfo selfInfo() {
+        VipTable t = table;
+        List<ReplicaInfo.VipBind> binds = t == null ? List.of() : t.binds(clientAddresses::of);
         InetSocketAddress a = admin.localAddress();
-        String adminBind = a == null ? config.admin().bind().toString()
-                : new BindAddress(config.admin().bind().host(), a.getPort()).toString();
-        return new ReplicaInfo(id, config.replica().zone(), config.replica().region(), hostAddress, adminBind, binds,
+        HalbConfig c = config;
+        String adminBind = a == null ? c.admin().bind().toString()
+                : new BindAddress(c.admin().bind().host(), a.getPort()).toString();
+        return new ReplicaInfo(id, c.replica().zone(), c.replica().region(), hostAddress, adminBind, binds,
                 startedAt.toString());
     }
 
-    /** A VIP's bind address with the port it really got (port 0 asks the kernel for one). */
-    static String boundBind(VipRuntime vip) {
-        InetSocketAddress a = vip.listener().localAddress();
-        BindAddress bind = vip.config().bind();
-        return a == null ? bind.toString() : new BindAddress(bind.host(), a.getPort()).toString();
+    /** Descriptors kept free beyond the VIPs' connections; see {@link DescriptorBudget}. */
+    public static final long RESERVED_DESCRIPTORS = DescriptorBudget.RESERVED;
+
+    /**
+     * Applies a new version of the configuration file, as after SIGHUP: its VIPs through the VIP
+     * table (added, changed, moved new-first, removed and drained; open connections keep going),
+     * its static backends, and {@code drain}. Keys that only take effect on restart
+     * ({@code replica}, {@code admin}, {@code discovery}, {@code dns}, {@code peers}) keep their
+     * running values and are named in a warning. Reloads are applied one at a time.
+     */
+    public ReloadView reload(HalbConfig next) throws InterruptedException {
+        Objects.requireNonNull(next, "next");
+        synchronized (reloadLock) {
+            if (state.get() != SERVING) {
+                return recordReload("failed", "not applied: the replica is draining", List.of());
+            }
+            accessLog.reopen();
+            HalbConfig running = config;
+            List<String> restartOnly = new ArrayList<>();
+            restartOnly.addAll(ConfigDiff.keys("replica", running.replica(), next.replica()));
+            restartOnly.addAll(ConfigDiff.keys("admin", running.admin(), next.admin()));
+            restartOnly.addAll(ConfigDiff.keys("discovery", running.discovery(), next.discovery()));
+            restartOnly.addAll(ConfigDiff.keys("dns", running.dns(), next.dns()));
+            restartOnly.addAll(ConfigDiff.keys("peers", running.peers(), next.peers()));
+            restartOnly.addAll(ConfigDiff.keys("accessLog", running.accessLog(), next.accessLog()));
+            if (!restartOnly.isEmpty()) {
+                log.warn("configuration reload: {} changed but take effect only on restart; running with the "
+                        + "values the replica started with", restartOnly);
+            }
+            HalbConfig applied = new HalbConfig(running.replica(), running.discovery(), running.admin(), next.vips(),
+                    next.drain(), running.dns(), running.peers(), running.accessLog());
+            config = applied;
+            staticBackends.replace(staticBackendsByService(applied.vips()));
+            VipTable.Changes changes = table.applyFile(applied.vips());
+            DescriptorBudget.warnIfOverLimit(applied);
+            if (!changes.bindErrors().isEmpty()) {
+                String detail = changes.summary() + "; not bound: " + changes.bindErrors();
+                log.warn("configuration reloaded with errors: {}", detail);
+                return recordReload("failed", detail, restartOnly);
+            }
+            log.info("configuration reloaded: {}", changes.summary());
+            return recordReload("ok", changes.summary(), restartOnly);
+        }
     }
 
     /**
-     * Descriptors kept free beyond the VIPs' connections: the JVM's own (jars, epoll or io_uring
-     * rings, logs), the listeners, the admin API's connections, ZooKeeper, and one health check
-     * socket per backend at a time.
+     * A reload whose file could not be used (it does not parse, or a value is out of range):
+     * nothing changes; the error, which names the key, is logged, counted and shown.
      */
-    static final long RESERVED_DESCRIPTORS = 512;
+    public ReloadView reloadRefused(String error) {
+        synchronized (reloadLock) {
+            log.warn("configuration reload refused, nothing changed: {}", error);
+            return recordReload("failed", "invalid file, nothing changed: " + error, List.of());
+        }
+    }
 
-    /**
-     * Warns when the VIPs' connection limits, at two descriptors per proxied connection, plus
-     * what the rest of the replica needs, reach the process's open-file limit: at that limit new
-     * clients are refused ({@code no_resources}) before {@code maxConnections} is reached.
-     */
-    private void warnAboutFileLimit() {
-        long connections = 0;
-        long backends = 0;
-        for (VipConfig v : config.vips()) {
-            connections += 2L * v.maxConnections();
-            backends += v.backends().size();
-        }
-        long needed = connections + RESERVED_DESCRIPTORS + backends;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            long limit = os.getMaxFileDescriptorCount();
-            if (needed >= limit) {
-                log.warn("maxConnections of all VIPs need up to {} file descriptors (two per connection), {} with "
-                        + "what health checks, the admin API and ZooKeeper keep, but the open-file limit is {}: "
-                        + "raise it (ulimit -n) or lower maxConnections", connections, needed, limit);
-            }
-        }
+    private ReloadView recordReload(String result, String detail, List<String> restartOnly) {
+        ReloadView v = new ReloadView(Instant.now().toString(), result, detail, restartOnly);
+        lastReload = v;
+        metrics.configReloaded(result);
+        return v;
     }
 
     /**
@@ -396,14 +492,12 @@ public final class Replica implements AdminModel, AutoCloseable {
         if (!state.compareAndSet(SERVING, DRAINING)) {
             return;
         }
+        refreshDns(); // out of its own answers at once; peers see the 503 at their next probe
         log.info("draining: /health answers 503; accepting for {} ms more", config.drain().delayMs());
         Thread.sleep(config.drain().delayMs());
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            d.stopAccepting();
-        }
-        for (VipRuntime vip : vips.values()) {
-            vip.listener().stopAccepting();
+        VipTable t = table;
+        if (t != null) {
+            t.stopAccepting();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drain().timeoutMs());
         int open;
@@ -420,15 +514,8 @@ public final class Replica implements AdminModel, AutoCloseable {
     }
 
     private int openConnections() {
-        int n = 0;
-        for (VipRuntime vip : vips.values()) {
-            n += vip.listener().activeConnections();
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            n += d.openConnections();
-        }
-        return n;
+        VipTable t = table;
+        return t == null ? 0 : t.openConnections();
     }
 
     /**
@@ -438,19 +525,23 @@ public final class Replica implements AdminModel, AutoCloseable {
      */
     @Override
     public void close() {
-        if (state.getAndSet(CLOSED) == CLOSED) {
+        int before = state.getAndSet(CLOSED);
+        if (before == CLOSED) {
             return;
         }
+        closeQuietly(dns, "DNS responder");
+        closeQuietly(peersSubscription, "peer states subscription");
+        closeQuietly(peers, "peer probes");
         closeQuietly(registrySubscription, "replica registry subscription");
         closeQuietly(registry, "replica registry");
+        closeQuietly(vipNodesSubscription, "dynamic VIP nodes subscription");
         closeQuietly(vipNodes, "dynamic VIP nodes");
-        closeQuietly(dynamicVips, "dynamic VIPs");
-        closeQuietly(catalog, "catalog");
-        for (VipRuntime vip : vips.values()) {
-            vip.listener().stopAccepting();
-            vip.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            vip.close();
+        VipTable t = table;
+        if (t != null) {
+            // Connections still open now are closed by halb: the drain ran out of time, or the replica stops.
+            t.close(before == DRAINING ? ConnectionEnd.DRAINING : ConnectionEnd.SHUTDOWN);
         }
+        closeQuietly(catalog, "catalog");
         admin.close();
         resolver.close();
         closeQuietly(zooKeeper, "ZooKeeper connection");
@@ -458,6 +549,22 @@ public final class Replica implements AdminModel, AutoCloseable {
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (dnsGroup != null) {
+            dnsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (peersGroup != null) {
+            peersGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        // Last: the event loops have handed in the records of the connections they closed.
+        accessLog.close();
+    }
+
+    /**
+     * Reopens the access log file by its path, for logrotate (after SIGUSR1, and on each
+     * SIGHUP reload): the writer switches files between two batches.
+     */
+    public void reopenAccessLog() {
+        accessLog.reopen();
     }
 
     private static void closeQuietly(AutoCloseable c, String what) {
@@ -489,6 +596,11 @@ public final class Replica implements AdminModel, AutoCloseable {
         return vip == null ? null : vip.listener().localAddress();
     }
 
+    VipRuntime vip(String name) {
+        VipTable t = table;
+        return t == null ? null : t.runtime(name);
+    }
+
     public InetSocketAddress adminAddress() {
         return admin.localAddress();
     }
@@ -499,102 +611,54 @@ public final class Replica implements AdminModel, AutoCloseable {
         return c == null ? null : c.settings().connect();
     }
 
-    // ---- AdminModel ----
+    /** What the admin API sees of this replica. */
+    public AdminModel admin() {
+        return adminModel;
+    }
 
-    @Override
-    public boolean draining() {
+    // ---- read by the admin model ----
+
+    boolean draining() {
         return state.get() != SERVING;
     }
 
-    /** Only the configuration file's VIPs count for readiness: a dynamic VIP that cannot bind is reported, not fatal. */
-    @Override
-    public List<String> unboundVips() {
-        List<String> unbound = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            if (!vip.listener().isBound()) {
-                unbound.add(vip.name());
-            }
-        }
-        return unbound;
+    HalbConfig config() {
+        return config;
     }
 
-    @Override
-    public String metrics() {
-        return metrics.scrape();
+    VipTable table() {
+        return table;
     }
 
-    @Override
-    public String metricsContentType() {
-        return HalbMetrics.contentType();
+    ReplicaRegistry registry() {
+        return registry;
     }
 
-    @Override
-    public StatusView status() {
-        Instant now = Instant.now();
-        long uptime = Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds();
-        String discovery = "static";
-        long since = uptime;
-        String connect = "";
-        ZooKeeperConnection c = zooKeeper;
-        if (c != null) {
-            DiscoveryState s = c.state();
-            discovery = s.label();
-            since = s.age(now).toSeconds();
-            connect = c.settings().connect();
-        }
-        return new StatusView(id, config.replica().zone(), config.replica().region(), Version.current(),
-                transport.label(), startedAt.toString(), uptime, draining() ? "draining" : "serving",
-                discovery, since, connect);
+    /** Each peer's state as this replica's probes see it. */
+    PeerStates peerStates() {
+        return peerStates;
     }
 
-    @Override
-    public List<VipView> vips() {
-        List<VipView> views = new ArrayList<>();
-        for (VipRuntime vip : vips.values()) {
-            views.add(vip.view("config", null));
-        }
-        DynamicVips d = dynamicVips;
-        if (d != null) {
-            views.addAll(d.views());
-        }
-        return views;
+    /** Where DNS listens (UDP and TCP), or {@code null} without {@code dns.bind}. */
+    public InetSocketAddress dnsAddress() {
+        DnsResponder d = dns;
+        return d == null ? null : d.localAddress();
     }
 
-    /** The registry's live replicas, sorted by id; this one is always in (before the first read, or without ZooKeeper). */
-    @Override
-    public List<ReplicaView> replicas() {
-        List<ReplicaView> views = new ArrayList<>();
-        boolean self = false;
-        ReplicaRegistry r = registry;
-        if (r != null) {
-            for (ReplicaInfo info : r.replicas().replicas()) {
-                views.add(view(info));
-                self |= info.id().equals(id);
-            }
-        }
-        if (!self) {
-            views.add(view(selfInfo()));
-            views.sort(Comparator.comparing(ReplicaView::id));
-        }
-        return views;
+    ZooKeeperConnection zooKeeper() {
+        return zooKeeper;
     }
 
-    private static ReplicaView view(ReplicaInfo info) {
-        List<ReplicaView.VipBind> binds = new ArrayList<>();
-        for (ReplicaInfo.VipBind b : info.vips()) {
-            binds.add(new ReplicaView.VipBind(b.name(), b.bind()));
-        }
-        return new ReplicaView(info.id(), info.zone(), info.region(), info.address(), info.admin(), binds,
-                info.startedAt());
+    Instant startedAt() {
+        return startedAt;
     }
 
-    @Override
-    public DrainOutcome setDrained(String vip, String backendId, boolean drained) {
-        VipRuntime v = vip(vip);
-        if (v == null) {
-            return DrainOutcome.UNKNOWN_VIP;
-        }
-        return v.setDrained(backendId, drained) ? DrainOutcome.DONE : DrainOutcome.UNKNOWN_BACKEND;
+    long uptimeSeconds() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds();
+    }
+
+    ReloadView lastReload() {
+        return lastReload;
     }
 
     private static String hostname() {

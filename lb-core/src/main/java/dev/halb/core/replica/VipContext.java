@@ -1,5 +1,6 @@
 package dev.halb.core.replica;
 
+import dev.halb.core.accesslog.AccessLog;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.core.proxy.Transport;
 import io.netty.channel.EventLoopGroup;
@@ -18,8 +19,9 @@ import java.util.function.Supplier;
  * @param seed            per-replica seed of the selectors
  * @param resolver        backend host names
  * @param replicasPerZone live replicas per zone as last seen in the registry; empty = none yet
+ * @param accessLog       where every VIP's connections are logged when they end
  */
 record VipContext(String replicaZone, String replicaRegion, EventLoopGroup ioGroup, Transport transport,
                   HalbMetrics metrics, EventLoopGroup healthGroup, long seed, HostResolver resolver,
-                  Supplier<Map<String, Integer>> replicasPerZone) {
+                  Supplier<Map<String, Integer>> replicasPerZone, AccessLog accessLog) {
 }

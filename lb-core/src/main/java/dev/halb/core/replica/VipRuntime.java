@@ -10,19 +10,16 @@ import dev.halb.core.balance.VipSelector;
 import dev.halb.core.balance.ZoneContext;
 import dev.halb.core.balance.ZoneRouting;
 import dev.halb.core.balance.ZoneRoutingRecorder;
-import dev.halb.core.config.Cidr;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.health.HealthMonitor;
 import dev.halb.core.health.HealthRecorder;
 import dev.halb.core.health.HealthStatus;
+import dev.halb.core.membership.Membership;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.core.proxy.VipListener;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSet;
 import dev.halb.discovery.Catalog;
-import dev.halb.discovery.Source;
-import io.netty.util.NetUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,10 +27,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +88,8 @@ final class VipRuntime {
     /** This replica's zone, the VIP's zoneAffinity and live replicas per zone; guarded by {@link #lock}. */
     private ZoneContext zones;
     private boolean closed;
+    /** Completed once {@link #firstChecksDone()}: the VIP can serve from its first client on. */
+    private final CompletableFuture<Void> firstChecks = new CompletableFuture<>();
     private AutoCloseable catalogSubscription;
     private AutoCloseable resolverSubscription;
 
@@ -125,7 +125,7 @@ final class VipRuntime {
         this.listener = predecessor != null && sameListener
                 ? predecessor.listener
                 : new VipListener(config, context.ioGroup(), context.transport(), selector,
-                        metrics.forVip(config.name()), health.connectObserver());
+                        metrics.forVip(config.name()), health.connectObserver(), context.accessLog());
     }
 
     /** Starts following the catalog and the name cache. */
@@ -176,6 +176,7 @@ final class VipRuntime {
             }
             latest = set;
             rebuild();
+            noteFirstChecks();
         }
     }
 
@@ -184,74 +185,54 @@ final class VipRuntime {
         synchronized (lock) {
             if (!closed && latest != null) {
                 rebuild();
+                noteFirstChecks();
             }
         }
     }
 
-    /** Recomputes the endpoints from the latest snapshot and publishes them when they changed. Holds {@link #lock}. */
+    /**
+     * Runs the membership steps on the latest snapshot, logs and counts what they left out, and
+     * publishes the endpoints when they changed. Holds {@link #lock}.
+     */
     private void rebuild() {
-        Map<String, Backend> merged = new TreeMap<>();
-        for (Backend b : ownStatic) {
-            merged.putIfAbsent(b.id(), b);
-        }
-        for (Backend b : latest.backends()) {
-            merged.putIfAbsent(b.id(), b);
-        }
-        Map<String, Endpoint> previous = inherited != null ? inherited : endpoints;
-        Map<String, Endpoint> next = new TreeMap<>();
-        Set<String> hostNames = new HashSet<>();
-        int pending = 0;
-        for (Backend backend : merged.values()) {
-            InetAddress address;
-            if (HostResolver.isIpLiteral(backend.address())) {
-                address = NetUtil.createInetAddressFromIpAddressString(backend.address());
-            } else {
-                hostNames.add(backend.address());
-                Optional<InetAddress> resolved = context.resolver().resolve(backend.address());
-                if (resolved == null) {
-                    pending++;
-                    continue; // back here once the lookup is done
-                }
-                if (resolved.isEmpty()) {
-                    if (loggedUnresolved.add(backend.id())) {
-                        log.warn("VIP {}: backend {} left out: host name '{}' does not resolve (retried every {} s)",
-                                name(), backend.id(), backend.address(), HostResolver.RETRY.toSeconds());
-                        metrics.resolveFailed(name());
-                    }
-                    continue;
-                }
-                if (loggedUnresolved.remove(backend.id())) {
-                    log.info("VIP {}: backend {}: host name '{}' resolves now", name(), backend.id(), backend.address());
-                }
-                address = resolved.get();
+        List<Backend> merged = Membership.merge(ownStatic, latest.backends());
+        Membership.Resolution resolution = Membership.resolve(merged, context.resolver()::resolve);
+        for (Backend b : resolution.unresolvable()) {
+            if (loggedUnresolved.add(b.id())) {
+                log.warn("VIP {}: backend {} left out: host name '{}' does not resolve (retried every {} s)",
+                        name(), b.id(), b.address(), HostResolver.RETRY.toSeconds());
+                metrics.resolveFailed(name());
             }
-            if (!allowed(backend, address)) {
-                if (loggedOutsideCidrs.add(backend.id())) {
+        }
+        List<Membership.Resolved> kept = new ArrayList<>(resolution.resolved().size());
+        for (Membership.Resolved r : resolution.resolved()) {
+            Backend b = r.backend();
+            if (loggedUnresolved.remove(b.id())) {
+                log.info("VIP {}: backend {}: host name '{}' resolves now", name(), b.id(), b.address());
+            }
+            if (!Membership.allowed(r, config.allowedBackendCidrs())) {
+                if (loggedOutsideCidrs.add(b.id())) {
                     log.warn("VIP {}: backend {} ({}:{}) rejected: {} is outside allowedBackendCidrs {}", name(),
-                            backend.id(), backend.address(), backend.port(), address.getHostAddress(),
+                            b.id(), b.address(), b.port(), r.address().getAddress().getHostAddress(),
                             config.allowedBackendCidrs());
                     metrics.discoveryRejected();
                 }
                 continue;
             }
-            loggedOutsideCidrs.remove(backend.id());
-            InetSocketAddress socketAddress = new InetSocketAddress(address, backend.port());
-            Endpoint old = previous.get(backend.id());
-            if (old != null && old.backend().equals(backend) && old.address().equals(socketAddress)) {
-                next.put(backend.id(), old);
-            } else {
-                next.put(backend.id(), old == null
-                        ? new Endpoint(backend, socketAddress)
-                        : old.withBackend(backend, socketAddress));
-            }
+            loggedOutsideCidrs.remove(b.id());
+            kept.add(r);
         }
-        loggedUnresolved.retainAll(merged.keySet());
-        loggedOutsideCidrs.retainAll(merged.keySet());
-        unresolvedPending = pending;
-        context.resolver().use(this, hostNames);
+        Set<String> ids = new HashSet<>();
+        merged.forEach(b -> ids.add(b.id()));
+        loggedUnresolved.retainAll(ids);
+        loggedOutsideCidrs.retainAll(ids);
+        unresolvedPending = resolution.pending();
+        context.resolver().use(this, resolution.hostNames());
+        Map<String, Endpoint> previous = inherited != null ? inherited : endpoints;
+        Map<String, Endpoint> next = Membership.endpoints(kept, previous);
         boolean first = inherited != null || endpoints.isEmpty();
         inherited = null;
-        if (!first && sameEndpoints(endpoints, next)) {
+        if (!first && Membership.sameEndpoints(endpoints, next)) {
             return;
         }
         logMembership(previous, next);
@@ -262,37 +243,11 @@ final class VipRuntime {
         publish();
     }
 
-    /** Static backends come from the operator's own configuration and are trusted. */
-    private boolean allowed(Backend backend, InetAddress address) {
-        List<Cidr> cidrs = config.allowedBackendCidrs();
-        if (cidrs.isEmpty() || backend.source() != Source.ZOOKEEPER) {
-            return true;
-        }
-        for (Cidr cidr : cidrs) {
-            if (cidr.contains(address)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean sameEndpoints(Map<String, Endpoint> a, Map<String, Endpoint> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (Map.Entry<String, Endpoint> e : a.entrySet()) {
-            if (b.get(e.getKey()) != e.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void logMembership(Map<String, Endpoint> before, Map<String, Endpoint> after) {
         for (Endpoint e : after.values()) {
             if (!before.containsKey(e.id())) {
                 Backend b = e.backend();
-                log.info("VIP {}: backend {} added ({}, {}:{}, zone {}, weight {})", name(), b.id(), b.source().label(),
+                log.info("VIP {}: backend {} added ({}, {}:{}, zone {}, weight {})", name(), b.id(), b.origin().label(),
                         b.address(), b.port(), b.zone().isEmpty() ? "(none)" : b.zone(), b.weight());
             }
         }
@@ -357,6 +312,7 @@ final class VipRuntime {
         synchronized (lock) {
             if (!closed) {
                 publish();
+                noteFirstChecks();
             }
         }
     }
@@ -377,21 +333,9 @@ final class VipRuntime {
 
     /** Recomputes the candidates and publishes a new picker. Holds {@link #lock}. */
     private void publish() {
-        List<Endpoint> candidates = new ArrayList<>(endpoints.size());
-        List<Endpoint> notDrained = new ArrayList<>(endpoints.size()); // region failover's h0 divides by these
-        for (Endpoint e : endpoints.values()) {
-            if (isCandidate(e)) {
-                candidates.add(e);
-            }
-            if (e.backend().enabled() && !drained.contains(e.id())) {
-                notDrained.add(e);
-            }
-        }
-        selector.update(candidates, notDrained, zones);
-    }
-
-    private boolean isCandidate(Endpoint e) {
-        return e.backend().enabled() && !drained.contains(e.id()) && health.isCandidate(e.id());
+        // Region failover's share of healthy local backends divides by every backend not drained.
+        selector.update(Membership.candidates(endpoints.values(), drained, health::isCandidate),
+                Membership.candidates(endpoints.values(), drained, id -> true), zones);
     }
 
     /** Precedence: drained, then ejected, then unhealthy, else healthy. */
@@ -404,42 +348,51 @@ final class VipRuntime {
 
     /**
      * Whether the first snapshot has arrived, every host name in it has had its first lookup, and
-     * every backend has had its first health check (at once with type none).
+     * every backend has had its first health check (at once with type none). Holds {@link #lock}.
      */
-    boolean firstChecksDone() {
-        synchronized (lock) {
-            if (latest == null || unresolvedPending > 0) {
+    private boolean firstChecksDone() {
+        if (latest == null || unresolvedPending > 0) {
+            return false;
+        }
+        for (String id : endpoints.keySet()) {
+            if (!health.checked(id)) {
                 return false;
             }
-            for (String id : endpoints.keySet()) {
-                if (!health.checked(id)) {
-                    return false;
-                }
-            }
-            return true;
+        }
+        return true;
+    }
+
+    /** Completes {@link #firstChecks} once they are done. Holds {@link #lock}. */
+    private void noteFirstChecks() {
+        if (!firstChecks.isDone() && firstChecksDone()) {
+            firstChecks.complete(null);
         }
     }
 
     /**
      * Waits, a bounded time, until every VIP's backends have had their first health check, so
      * that a starting VIP does not turn its first clients away for want of a result (a new
-     * backend is no candidate until its first check passes).
+     * backend is no candidate until its first check passes). VIPs started together are waited
+     * for together: the budget is that of the slowest, not the sum.
      */
     static void awaitFirstChecks(Collection<VipRuntime> vips) throws InterruptedException {
         long budgetMs = 0;
         for (VipRuntime vip : vips) {
             budgetMs = Math.max(budgetMs, vip.health.firstCheckBudgetMs());
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs + FIRST_CHECK_MARGIN_MS);
-        for (VipRuntime vip : vips) {
-            while (!vip.firstChecksDone()) {
-                if (System.nanoTime() - deadline >= 0) {
+        long waitMs = budgetMs + FIRST_CHECK_MARGIN_MS;
+        CompletableFuture<?>[] all = vips.stream().map(v -> v.firstChecks).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(all).get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            for (VipRuntime vip : vips) {
+                if (!vip.firstChecks.isDone()) {
                     log.warn("VIP {}: not every backend has had its first health check after {} ms; starting anyway",
-                            vip.name(), budgetMs + FIRST_CHECK_MARGIN_MS);
-                    break;
+                            vip.name(), waitMs);
                 }
-                Thread.sleep(5);
             }
+        } catch (ExecutionException e) {
+            // never completed exceptionally
         }
     }
 
@@ -480,7 +433,7 @@ final class VipRuntime {
             for (Endpoint e : endpoints.values()) {
                 Backend b = e.backend();
                 backends.add(new BackendView(b.id(), b.address(), b.port(), b.zone(), b.locality().region(),
-                        b.locality().rack(), b.weight(), b.source().label(), state(e), e.activeConnections()));
+                        b.locality().rack(), b.weight(), b.origin().label(), state(e), e.activeConnections()));
             }
         }
         InetSocketAddress bound = listener.localAddress();

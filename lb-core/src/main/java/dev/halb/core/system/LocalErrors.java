@@ -41,13 +41,10 @@ public final class LocalErrors {
 
     /** Whether {@code t} (or a cause of it) is a shortage of a local resource. */
     public static boolean isLocalResourceError(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof Errors.NativeIoException n) {
-                int errno = Math.abs(n.expectedErr());
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
-                        || errno == EADDRNOTAVAIL) {
-                    return true;
-                }
+        return anyCause(t, c -> {
+            int errno = errno(c);
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM || errno == EADDRNOTAVAIL) {
+                return true;
             }
             if (c instanceof OutOfMemoryError) {
                 return true;
@@ -57,8 +54,27 @@ public final class LocalErrors {
                 // The channel's constructor opens its socket; nothing else in it can fail.
                 return true;
             }
-            if (describesLocalShortage(c.getMessage())) {
-                // The JDK's NIO reports these only as text (from strerror), without an errno.
+            // The JDK's NIO reports these only as text (from strerror), without an errno.
+            return describesLocalShortage(c.getMessage());
+        });
+    }
+
+    /**
+     * Whether {@code t} (or a cause of it) is a shortage of file descriptors, of this process
+     * (EMFILE) or of the system (ENFILE): the one shortage a held-back descriptor can relieve.
+     */
+    public static boolean isDescriptorShortage(Throwable t) {
+        return anyCause(t, c -> {
+            int errno = errno(c);
+            return errno == EMFILE || errno == ENFILE
+                    || String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT).contains("too many open files");
+        });
+    }
+
+    /** Whether {@code test} holds for {@code t} or one of its causes. */
+    private static boolean anyCause(Throwable t, java.util.function.Predicate<Throwable> test) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (test.test(c)) {
                 return true;
             }
             if (c.getCause() == c) {
@@ -68,27 +84,9 @@ public final class LocalErrors {
         return false;
     }
 
-    /**
-     * Whether {@code t} (or a cause of it) is a shortage of file descriptors, of this process
-     * (EMFILE) or of the system (ENFILE): the one shortage a held-back descriptor can relieve.
-     */
-    public static boolean isDescriptorShortage(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof Errors.NativeIoException n) {
-                int errno = Math.abs(n.expectedErr());
-                if (errno == EMFILE || errno == ENFILE) {
-                    return true;
-                }
-            }
-            String m = c.getMessage();
-            if (m != null && m.toLowerCase(Locale.ROOT).contains("too many open files")) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
+    /** The errno a native transport reported, or 0. */
+    private static int errno(Throwable t) {
+        return t instanceof Errors.NativeIoException n ? Math.abs(n.expectedErr()) : 0;
     }
 
     /** A short description of {@code t} for a log line, without a stack trace or class name. */

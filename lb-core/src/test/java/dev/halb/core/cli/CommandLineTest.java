@@ -134,4 +134,36 @@ class CommandLineTest {
         }
         return count;
     }
+
+    @Test
+    void checkPrintsTheIdTheReplicaWouldUse() throws Exception {
+        Path config = Files.writeString(dir.resolve("halb.yaml"), "admin: { bind: 127.0.0.1:9991 }\n");
+        assertThat(execute("check", "--config", config.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("replica: id=" + java.net.InetAddress.getLocalHost().getHostName()
+                + "-9991 ").doesNotContain("<hostname>");
+    }
+
+    @Test
+    void everyCommandAnswersVersionAndBareHalbPrintsTheUsageOnce() {
+        for (String command : new String[] {"run", "check", "register", "demo"}) {
+            out.getBuffer().setLength(0);
+            assertThat(execute(command, "--version")).as(command).isEqualTo(0);
+            assertThat(out.toString()).as(command).startsWith("halb ");
+        }
+        assertThat(execute()).isEqualTo(2);
+        assertThat(err.toString().split("Usage: halb", -1)).as(err.toString()).hasSize(2);
+        assertThat(err.toString()).contains("a command is required");
+    }
+
+    @Test
+    void aTransportThatDoesNotExistIsAUsageError() throws Exception {
+        Path config = Files.writeString(dir.resolve("halb.yaml"), "admin: { bind: 127.0.0.1:0 }\n");
+        System.setProperty("halb.transport", "foo");
+        try {
+            assertThat(execute("run", "--config", config.toString())).isEqualTo(2);
+        } finally {
+            System.clearProperty("halb.transport");
+        }
+        assertThat(err.toString()).contains("-Dhalb.transport: 'foo' (expected one of: io_uring, epoll, nio)");
+    }
 }

@@ -7,8 +7,6 @@ import dev.halb.core.testing.Clients;
 import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.HalbProcess;
 import dev.halb.core.testing.TestBackend;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -52,14 +50,14 @@ class DrainProcessTest {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
                 try (Socket client = Clients.connect(vip)) {
-                    assertEchoes(client, 'a');
+                    Clients.assertEchoes(client, 'a');
                     halb.terminate();
                     await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                             .until(() -> Clients.get(admin, "/health").statusCode() == 503);
-                    assertEchoes(client, 'b');
+                    Clients.assertEchoes(client, 'b');
                     // After drain.delayMs the listener is closed: new clients are refused.
-                    await().atMost(Duration.ofSeconds(20)).until(() -> refused(vip));
-                    assertEchoes(client, 'c');
+                    await().atMost(Duration.ofSeconds(20)).until(() -> Clients.refused(vip));
+                    Clients.assertEchoes(client, 'c');
                     assertThat(halb.isAlive()).as("waits for the open connection").isTrue();
                 }
                 assertThat(halb.waitFor(30)).as(halb.output()).isEqualTo(0);
@@ -93,22 +91,5 @@ class DrainProcessTest {
                 assertThat(halb.waitFor(15)).as(halb.output()).isEqualTo(0);
             }
         }
-    }
-
-    private static boolean refused(InetSocketAddress vip) {
-        try (Socket s = new Socket()) {
-            s.connect(vip, 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void assertEchoes(Socket s, char c) throws IOException {
-        s.getOutputStream().write(c);
-        s.getOutputStream().flush();
-        assertThat(s.getInputStream().read()).isEqualTo(c);
     }
 }

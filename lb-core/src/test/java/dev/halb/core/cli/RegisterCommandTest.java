@@ -7,13 +7,14 @@ import dev.halb.core.testing.FreePorts;
 import dev.halb.core.testing.HalbProcess;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import dev.halb.discovery.zookeeper.InstancePayload;
 import dev.halb.discovery.zookeeper.ServiceInstanceCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -76,7 +77,7 @@ class RegisterCommandTest {
                 assertThat(instance.getPayload()).isEqualTo(new InstancePayload("a", "eu", "r7", 50));
                 // And halb's reader makes the same backend of it.
                 assertThat(ServiceInstanceCodec.decode("web-1", body)).isEqualTo(new ServiceInstanceCodec.Accepted(
-                        new Backend("web-1", "127.0.0.1", 8080, new Locality("a", "eu", "r7"), 50, Source.ZOOKEEPER,
+                        new Backend("web-1", "127.0.0.1", 8080, new Locality("a", "eu", "r7"), 50, BackendOrigin.ZOOKEEPER,
                                 true)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> halb.output().contains("web-1"));
 
@@ -124,5 +125,89 @@ class RegisterCommandTest {
         assertThat(err.toString()).contains("cannot register web instance x (127.0.0.1:80): ZooKeeper at 127.0.0.1:"
                 + port + " unreachable (no answer within 500 ms)").doesNotContain("\tat ");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aWrongZkIsOneLineAndNoStackTraceFromARealProcess() throws Exception {
+        int port = FreePorts.next();
+        try (HalbProcess halb = HalbProcess.start(dir, List.of("-Xmx256m", HalbProcess.SHIPPED_LOGGING), "register",
+                "--zk", "127.0.0.1:" + port, "--service", "web", "--address", "127.0.0.1", "--port", "80", "--id", "x",
+                "--connection-timeout-ms", "2000")) {
+            assertThat(halb.waitFor(30)).as(halb.output()).isEqualTo(1);
+            assertThat(halb.output().strip()).as(halb.output()).isEqualTo("halb: cannot register web instance x "
+                    + "(127.0.0.1:80): ZooKeeper at 127.0.0.1:" + port + " unreachable (no answer within 2000 ms)");
+        }
+    }
+
+    private HalbProcess register(String zk, String id, int port) {
+        return HalbProcess.start(dir, "register", "--zk", zk, "--service", "web", "--address", "127.0.0.1",
+                "--port", "" + port, "--id", id, "--session-timeout-ms", "6000");
+    }
+
+    @Test
+    void anIdInUseIsRefusedNamingTheHolderAndStoppingTheRefusedOneLeavesTheHoldersNode() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             CuratorFramework reader = CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                     new RetryOneTime(100))) {
+            reader.start();
+            String path = "/halb/services/web/web-1";
+            try (HalbProcess first = register(zk.getConnectString(), "web-1", 8080)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> first.output().contains("registered web"));
+                Stat held = reader.checkExists().forPath(path);
+                try (HalbProcess second = register(zk.getConnectString(), "web-1", 9090)) {
+                    // It waits one session timeout in case the holder is dead, then refuses.
+                    assertThat(second.waitFor(60)).as(second.output()).isEqualTo(1);
+                    assertThat(second.output()).contains("cannot register web instance web-1 (127.0.0.1:9090): id "
+                            + "web-1 is in use: " + path + " is held by another live process (address "
+                            + "127.0.0.1:8080, registered 20").doesNotContain("\tat ");
+                }
+                Stat after = reader.checkExists().forPath(path);
+                assertThat(after.getEphemeralOwner()).isEqualTo(held.getEphemeralOwner());
+                assertThat(after.getMzxid()).isEqualTo(held.getMzxid());
+                assertThat(first.output()).doesNotContain("taken").doesNotContain("deleted by");
+                first.terminate();
+                assertThat(first.waitFor(30)).as(first.output()).isEqualTo(0);
+                assertThat(reader.checkExists().forPath(path)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void aNodeLeftByAKilledRegisterIsWaitedOutAndTaken() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             CuratorFramework reader = CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                     new RetryOneTime(100))) {
+            reader.start();
+            try (HalbProcess killed = register(zk.getConnectString(), "web-2", 8080)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> killed.output().contains("registered web"));
+                killed.close(); // SIGKILL: the node stays until the session times out
+            }
+            assertThat(reader.checkExists().forPath("/halb/services/web/web-2")).isNotNull();
+            try (HalbProcess restarted = register(zk.getConnectString(), "web-2", 8080)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> restarted.output().contains("registered web"));
+                assertThat(restarted.isAlive()).isTrue();
+                restarted.terminate();
+                assertThat(restarted.waitFor(30)).as(restarted.output()).isEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void twoQuickSignalsStillDeregisterOrSayTheyDidNot() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             CuratorFramework reader = CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                     new RetryOneTime(100))) {
+            reader.start();
+            try (HalbProcess halb = register(zk.getConnectString(), "web-3", 8080)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> halb.output().contains("registered web"));
+                halb.terminate();
+                halb.terminate();
+                int code = halb.waitFor(30);
+                boolean gone = reader.checkExists().forPath("/halb/services/web/web-3") == null;
+                assertThat(code == 0 ? gone : code == 1).as("exit " + code + ", node gone " + gone + "\n"
+                        + halb.output()).isTrue();
+                assertThat(code).as(halb.output()).isEqualTo(0);
+            }
+        }
     }
 }

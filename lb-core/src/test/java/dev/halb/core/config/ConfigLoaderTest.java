@@ -205,7 +205,7 @@ class ConfigLoaderTest {
             ConfigException e = error("replica: {}\nvip: []\n");
             assertThat(e.path()).isEqualTo("vip");
             assertThat(e.value()).isNull();
-            assertThat(e).hasMessage("vip: unknown key, did you mean 'vips'? (expected one of: replica, discovery, admin, vips, drain)");
+            assertThat(e).hasMessage("vip: unknown key, did you mean 'vips'? (expected one of: replica, discovery, admin, vips, drain, dns, peers, accessLog)");
         }
 
         @Test
@@ -395,11 +395,11 @@ class ConfigLoaderTest {
                                 + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, "
                                 + "allowedBackendCidrs)"),
                 Arguments.of("- a\n- b\n", "", "[\"a\",\"b\"]",
-                        "test.yaml: a list (expected: a map with keys replica, discovery, admin, vips, drain)"),
+                        "test.yaml: a list (expected: a map with keys replica, discovery, admin, vips, drain, dns, peers, accessLog)"),
                 Arguments.of("just text\n", "", "just text",
-                        "test.yaml: 'just text' (expected: a map with keys replica, discovery, admin, vips, drain)"),
+                        "test.yaml: 'just text' (expected: a map with keys replica, discovery, admin, vips, drain, dns, peers, accessLog)"),
                 Arguments.of("replica: lb-1\n", "replica", "lb-1",
-                        "replica: 'lb-1' (expected: a map with keys id, zone, region)"),
+                        "replica: 'lb-1' (expected: a map with keys id, zone, region, advertise)"),
                 Arguments.of("replica: {id: a/b}\n", "replica.id", "a/b",
                         "replica.id: 'a/b' (expected: \"\" or a ZooKeeper node name: no '/', spaces or control "
                                 + "characters)"),
@@ -435,7 +435,21 @@ class ConfigLoaderTest {
                 Arguments.of("discovery: {zookeeper: {auth: s3cret}}\n", "discovery.zookeeper.auth", "***",
                         "discovery.zookeeper.auth: '***' (expected: user:password with a non-empty user, or \"\")"),
                 Arguments.of("discovery: [zookeeper]\n", "discovery", "[\"zookeeper\"]",
-                        "discovery: a list (expected: a map with keys zookeeper)"));
+                        "discovery: a list (expected: a map with keys zookeeper)"),
+                Arguments.of("dns: {bind: 'nope'}\n", "dns.bind", "nope",
+                        "dns.bind: 'nope' (expected: \"\" (off) or host:port, e.g. 0.0.0.0:53)"),
+                Arguments.of("dns: {domain: 'bad..name'}\n", "dns.domain", "bad..name",
+                        "dns.domain: 'bad..name' (expected: a domain name such as halb.internal: labels of 1-63 "
+                                + "letters, digits, '-' or '_')"),
+                Arguments.of("dns: {ttlSeconds: -1}\n", "dns.ttlSeconds", "-1",
+                        "dns.ttlSeconds: '-1' (expected: an integer 0-86400)"),
+                Arguments.of("peers: {unhealthyThreshold: 0}\n", "peers.unhealthyThreshold", "0",
+                        "peers.unhealthyThreshold: '0' (expected: an integer 1-100)"),
+                Arguments.of("peers: {probeIntervalMs: 5}\n", "peers.probeIntervalMs", "5",
+                        "peers.probeIntervalMs: '5' (expected: an integer 10-600000)"),
+                Arguments.of("replica: {advertise: 'lb1.example.com'}\n", "replica.advertise", "lb1.example.com",
+                        "replica.advertise: 'lb1.example.com' (expected: \"\" or an IP address clients can reach, "
+                                + "e.g. 10.0.0.5)"));
     }
 
     @ParameterizedTest
@@ -445,6 +459,24 @@ class ConfigLoaderTest {
         assertThat(e.path()).isEqualTo(path);
         assertThat(e.value()).isEqualTo(value);
         assertThat(e).hasMessage(message);
+    }
+
+    @Test
+    void dnsIsOffByDefaultAndPeersProbeEverySecond() throws ConfigException {
+        HalbConfig defaults = parse("");
+        assertThat(defaults.dns().enabled()).isFalse();
+        assertThat(defaults.dns()).isEqualTo(DnsConfig.DEFAULT);
+        assertThat(defaults.peers()).isEqualTo(new PeersConfig(1_000, 500, 2));
+        assertThat(defaults.replica().advertise()).isEmpty();
+        HalbConfig set = parse("""
+                replica: {advertise: 10.0.0.5}
+                dns: {bind: '0.0.0.0:53', domain: LB.Example.COM., ttlSeconds: 2}
+                peers: {probeIntervalMs: 250, timeoutMs: 100, unhealthyThreshold: 3}
+                """);
+        assertThat(set.replica().advertise()).isEqualTo("10.0.0.5");
+        assertThat(set.dns()).isEqualTo(new DnsConfig(new BindAddress("0.0.0.0", 53), "lb.example.com", 2));
+        assertThat(set.peers()).isEqualTo(new PeersConfig(250, 100, 3));
+        assertThat(parse("dns: {bind: ''}\n").dns().enabled()).isFalse();
     }
 
     @Test
@@ -836,5 +868,17 @@ class ConfigLoaderTest {
             VipConfig vip = loader.parseVip("{\"bind\": \":8080\", \"service\": \"${SECRET}\"}", "vips.web", "web");
             assertThat(vip.service()).isEqualTo("${SECRET}");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void accessLogBindsAndNamesABadFormat() throws ConfigException {
+        assertThat(ConfigLoader.withSystemEnv().parse("accessLog: { format: json, path: /tmp/a.json }", "test.yaml")
+                .accessLog()).isEqualTo(new AccessLogConfig(AccessLogFormat.JSON, "/tmp/a.json"));
+        assertThat(ConfigLoader.withSystemEnv().parse("accessLog: { format: off }", "test.yaml").accessLog())
+                .isEqualTo(AccessLogConfig.DEFAULT);
+        assertThat(ConfigLoader.withSystemEnv().parse("vips: []", "test.yaml").accessLog().enabled()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        ConfigLoader.withSystemEnv().parse("accessLog: { format: xml }", "test.yaml"))
+                .hasMessageContaining("accessLog.format").hasMessageContaining("expected one of: off, text, json");
     }
 }

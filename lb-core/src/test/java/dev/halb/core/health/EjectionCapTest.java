@@ -93,7 +93,7 @@ class EjectionCapTest {
     }
 
     private static void assertCounts(Replica replica) {
-        String metrics = replica.metrics();
+        String metrics = replica.admin().metrics();
         assertThat(sum(metrics, "halb_ejections_total\\{vip=\"web\",[^}]*}")).as("ejections").isEqualTo(2);
         assertThat(sum(metrics, "halb_ejections_capped_total\\{vip=\"web\",}")).as("ejections refused by the cap")
                 .isPositive();
@@ -101,14 +101,14 @@ class EjectionCapTest {
 
     /** halb's own account of clients it closed, and the backends' states, to explain a failure. */
     private static String outcomes(Replica replica) {
-        return replica.metrics().lines()
+        return replica.admin().metrics().lines()
                 .filter(l -> l.startsWith("halb_rejected_total") || l.startsWith("halb_no_backend_total")
                         || l.startsWith("halb_connect_failures_total"))
                 .toList() + " states " + states(replica);
     }
 
     private static List<String> states(Replica replica) {
-        return replica.vips().get(0).backends().stream().map(BackendView::state).toList();
+        return replica.admin().vips().get(0).backends().stream().map(BackendView::state).toList();
     }
 
     private static double sum(String metrics, String regex) {

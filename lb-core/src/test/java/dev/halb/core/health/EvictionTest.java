@@ -97,7 +97,7 @@ class EvictionTest {
                 assertThat(load.failed()).as("failures while it came back: %s", load.failures())
                         .isEqualTo(failedBefore);
             }
-            assertThat(replica.metrics()).containsPattern(
+            assertThat(replica.admin().metrics()).containsPattern(
                     "halb_ejections_total\\{vip=\"web\",backend=\"127\\.0\\.0\\.1:" + victimPort + "\",} [1-9]");
         } finally {
             for (KillableEchoBackend b : backends) {
@@ -131,7 +131,7 @@ class EvictionTest {
 
     static String state(Replica replica, int port) {
         String id = "127.0.0.1:" + port;
-        for (VipView v : replica.vips()) {
+        for (VipView v : replica.admin().vips()) {
             for (BackendView b : v.backends()) {
                 if (b.id().equals(id)) {
                     return b.state();
@@ -150,7 +150,7 @@ class EvictionTest {
     }
 
     private static double sample(Replica replica, String regex) {
-        Matcher m = Pattern.compile("(?m)^" + regex + " (\\S+)$").matcher(replica.metrics());
+        Matcher m = Pattern.compile("(?m)^" + regex + " (\\S+)$").matcher(replica.admin().metrics());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

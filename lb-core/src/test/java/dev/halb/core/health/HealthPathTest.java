@@ -79,7 +79,7 @@ class HealthPathTest {
             assertThat(sick.trafficRequests()).as("new connections to the unhealthy backend").isEqualTo(servedBySick);
             assertThat(backends[1].trafficRequests() + backends[2].trafficRequests() + backends[3].trafficRequests())
                     .isEqualTo(servedByOthers + 200);
-            assertThat(replica.metrics())
+            assertThat(replica.admin().metrics())
                     .contains("halb_backend_healthy{vip=\"web\",backend=\"127.0.0.1:" + ports[0] + "\",zone=\"\",} 0.0")
                     .contains("halb_backend_healthy{vip=\"web\",backend=\"127.0.0.1:" + ports[1] + "\",zone=\"\",} 1.0");
 

@@ -63,7 +63,7 @@ class ManyBackendsTest {
 
     private static int healthy(Replica replica) {
         int n = 0;
-        for (VipView v : replica.vips()) {
+        for (VipView v : replica.admin().vips()) {
             for (BackendView b : v.backends()) {
                 if (b.state().equals("healthy")) {
                     n++;

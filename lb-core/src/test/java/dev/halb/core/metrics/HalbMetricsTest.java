@@ -49,4 +49,43 @@ class HalbMetricsTest {
         metrics.removeVip("web");
         assertThat(metrics.scrape()).doesNotContain("vip=\"web\"");
     }
+
+    @Test
+    void countersExistAtZeroFromTheStartWithRealHelpAndTheSummaryHasSumAndCount() {
+        HalbMetrics metrics = new HalbMetrics();
+        VipMetrics web = metrics.forVip("web");
+        Backend backend = Backend.ofStatic("10.0.0.1", 8080, Locality.ofZone("a"), 100);
+        metrics.registerBackendHealth("web", backend, () -> true);
+        String fresh = metrics.scrape();
+        assertThat(fresh)
+                .contains("halb_connect_failures_total{vip=\"web\",backend=\"10.0.0.1:8080\",} 0.0")
+                .contains("halb_ejections_total{vip=\"web\",backend=\"10.0.0.1:8080\",} 0.0")
+                .contains("halb_resolve_failures_total{vip=\"web\",} 0.0")
+                .contains("halb_no_backend_total{vip=\"web\",} 0.0")
+                .contains("halb_zone_connections_total{vip=\"web\",zone=\"a\",} 0.0")
+                .contains("halb_connect_seconds_count{vip=\"web\",} 0.0")
+                .contains("halb_connect_seconds_sum{vip=\"web\",} 0.0")
+                .doesNotContain("Generated from Dropwizard");
+        assertThat(fresh.lines().filter(l -> l.startsWith("# HELP "))).allSatisfy(l -> {
+            String[] parts = l.split(" ", 4);
+            assertThat(parts).as(l).hasSize(4);
+            assertThat(PrometheusExposition.HELP).as(l).containsKey(parts[2].replaceAll("_total$", ""));
+        });
+
+        web.connectSucceeded(backend, 2_000_000);
+        web.connectSucceeded(backend, 4_000_000);
+        web.connectFailed(backend);
+        String after = metrics.scrape();
+        assertThat(after)
+                .contains("# HELP halb_connect_seconds Backend connect latency in seconds.")
+                .contains("# TYPE halb_connect_seconds summary")
+                .contains("halb_connect_seconds_count{vip=\"web\",} 2.0")
+                .contains("halb_connect_seconds_sum{vip=\"web\",} 0.006")
+                .contains("halb_connect_seconds{vip=\"web\",quantile=\"0.5\",}")
+                .contains("halb_connect_failures_total{vip=\"web\",backend=\"10.0.0.1:8080\",} 1.0");
+
+        // A backend that leaves takes its series along; the VIP's stay.
+        metrics.removeBackendHealth("web", backend);
+        assertThat(metrics.scrape()).doesNotContain("10.0.0.1:8080").contains("halb_resolve_failures_total");
+    }
 }

@@ -39,7 +39,7 @@ class ConnectRetryTest {
                     Bytes.assertSameBytes(Clients.roundTrip(address, data, pool), data, "client " + i);
                 }
                 assertThat(a.accepted() + b.accepted()).isEqualTo(60);
-                String metrics = replica.metrics();
+                String metrics = replica.admin().metrics();
                 assertThat(metrics).containsPattern("halb_connect_failures_total\\{vip=\"web\",backend=\"127\\.0\\.0\\.1:"
                         + deadPort + "\",} [1-9]");
                 assertThat(metrics).contains("halb_rejected_total{vip=\"web\",reason=\"connect_failed\",} 0.0");
@@ -67,7 +67,7 @@ class ConnectRetryTest {
                 Replica.Options.defaults().withTransport(transport));
              var client = Clients.connect(replica.vipAddress("web"))) {
             assertThat(client.getInputStream().read()).isEqualTo(-1);
-            assertThat(replica.metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"connect_failed\",} 1.0");
+            assertThat(replica.admin().metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"connect_failed\",} 1.0");
         }
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A replica run out of file descriptors (a child JVM under {@code ulimit -n}) by clients that hold
  * their connections open: it blames no backend (nothing ejected, no connect failure, every
  * backend healthy), turns the clients it cannot serve away (closed and counted as
- * {@code no_resources}), keeps its log to a few lines
+ * {@code no_resources}, in the metrics and the access log), keeps its log to a few lines
  * however many clients it turns away, and serves again once descriptors are free.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -58,6 +58,7 @@ class DescriptorLimitTest {
             Path config = Files.writeString(dir.resolve("halb.yaml"), """
                     replica: { id: fd-test }
                     admin: { bind: 127.0.0.1:%d }
+                    accessLog: { format: json, path: "%s" }
                     vips:
                       - name: web
                         bind: 127.0.0.1:%d
@@ -68,7 +69,7 @@ class DescriptorLimitTest {
                           - { address: 127.0.0.1, port: %d }
                           - { address: 127.0.0.1, port: %d }
                           - { address: 127.0.0.1, port: %d }
-                    """.formatted(adminPort, vipPort, a.port(), b.port(), c.port()));
+                    """.formatted(adminPort, dir.resolve("access.json"), vipPort, a.port(), b.port(), c.port()));
             try (HalbProcess halb = HalbProcess.start(dir, OPEN_FILE_LIMIT,
                     List.of("-Xmx256m", "-D" + Transport.PROPERTY + "=" + transport.label()),
                     "run", "--config", config.toString())) {
@@ -135,6 +136,10 @@ class DescriptorLimitTest {
                 assertThat(logAtLimit.lines().count()).as("log lines while %d clients were turned away:%n%s",
                         turnedAway.get(), logAtLimit).isLessThan(60);
                 assertThat(logAtLimit).doesNotContain("Exception");
+                // The access log has a record for each client turned away this way.
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        new dev.halb.core.testing.AccessLogFile(dir.resolve("access.json")).records())
+                        .filteredOn(r -> r.get("end").asText().equals("no_resources")).isNotEmpty());
                 assertThat(halb.isAlive()).isTrue();
             }
         } finally {

@@ -27,18 +27,18 @@ class LimitsTest {
                      TestConfigs.withLimits(TestConfigs.vip("web", echo), 2, 600_000)), Replica.Options.defaults())) {
             try (Socket first = Clients.connect(replica.vipAddress("web"));
                  Socket second = Clients.connect(replica.vipAddress("web"))) {
-                assertEchoes(first, 'a');
-                assertEchoes(second, 'b');
+                Clients.assertEchoes(first, 'a');
+                Clients.assertEchoes(second, 'b');
                 try (Socket third = Clients.connect(replica.vipAddress("web"))) {
                     assertClosedByPeer(third);
                 }
-                assertThat(replica.metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"max_connections\",} 1.0");
-                assertEchoes(first, 'c');
+                assertThat(replica.admin().metrics()).contains("halb_rejected_total{vip=\"web\",reason=\"max_connections\",} 1.0");
+                Clients.assertEchoes(first, 'c');
             }
             // Below the limit again: a new client is served.
-            await().atMost(Duration.ofSeconds(10)).until(() -> replica.vips().get(0).activeConnections() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> replica.admin().vips().get(0).activeConnections() == 0);
             try (Socket fourth = Clients.connect(replica.vipAddress("web"))) {
-                assertEchoes(fourth, 'd');
+                Clients.assertEchoes(fourth, 'd');
             }
         }
     }
@@ -50,17 +50,11 @@ class LimitsTest {
                      TestConfigs.withLimits(TestConfigs.vip("web", echo), 100, 300)), Replica.Options.defaults());
              Socket client = Clients.connect(replica.vipAddress("web"))) {
             long start = System.nanoTime();
-            assertEchoes(client, 'x');
+            Clients.assertEchoes(client, 'x');
             assertClosedByPeer(client);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);
-            await().atMost(Duration.ofSeconds(10)).until(() -> replica.vips().get(0).activeConnections() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> replica.admin().vips().get(0).activeConnections() == 0);
         }
-    }
-
-    private static void assertEchoes(Socket s, char c) throws IOException {
-        s.getOutputStream().write(c);
-        s.getOutputStream().flush();
-        assertThat(s.getInputStream().read()).isEqualTo(c);
     }
 
     /** The peer closed: a read ends (EOF or reset) well before the socket timeout. */

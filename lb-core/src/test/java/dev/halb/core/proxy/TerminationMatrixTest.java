@@ -8,6 +8,8 @@ import dev.halb.core.admin.VipView;
 import dev.halb.core.config.BackendConfig;
 import dev.halb.core.config.VipConfig;
 import dev.halb.core.replica.Replica;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.halb.core.testing.AccessLogFile;
 import dev.halb.core.testing.Clients;
 import dev.halb.core.testing.OpenSockets;
 import dev.halb.core.testing.ScriptedBackend;
@@ -25,6 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +46,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every way a proxied connection can end, on every transport: for each, a few hundred
  * connections end that way, and afterwards both of halb's channels of each are closed (the VIP's
  * and the backend's active counts are back to 0) and the process holds no more sockets than
- * before. Netty's leak detector (paranoid in tests) checks the buffers.
+ * before, and the access log has one record per connection with the {@code end} that ending
+ * produces. Netty's leak detector (paranoid in tests) checks the buffers.
  *
  * <p>The backends are plain blocking sockets ({@link ScriptedBackend}), so each can end its side
  * exactly as a real server would: a FIN, a reset (SO_LINGER 0), bytes after the peer's FIN.
@@ -56,6 +62,8 @@ class TerminationMatrixTest {
     private static final byte[] PONG = "pong".getBytes(StandardCharsets.US_ASCII);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    @TempDir
+    Path dir;
     private final ExecutorService clients = Executors.newFixedThreadPool(PARALLEL);
 
     @AfterEach
@@ -90,12 +98,28 @@ class TerminationMatrixTest {
                 .filter(a -> (a.get()[0] + " " + a.get()[1]).matches(only));
     }
 
+    /** The access log's {@code end} of each ending; two where the race between the sides decides. */
+    private static Set<String> expectedEnds(Ending ending) {
+        return switch (ending) {
+            case CLIENT_FIN_FIRST -> Set.of("client_fin");
+            case BACKEND_FIN_FIRST -> Set.of("backend_fin");
+            case BOTH_FIN_AT_ONCE -> Set.of("client_fin", "backend_fin");
+            case CLIENT_RESET, CLIENT_GONE_DURING_CONNECT -> Set.of("client_reset");
+            case BACKEND_RESET, BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES,
+                 BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> Set.of("backend_reset");
+            case IDLE_TIMEOUT -> Set.of("idle_timeout");
+            case FIN_TIMEOUT_BACKEND_NEVER_READS -> Set.of("fin_timeout");
+            case CONNECT_REFUSED, CONNECT_TIMEOUT -> Set.of("connect_failed");
+        };
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cells")
     void bothChannelsCloseAndNothingIsLeft(Transport transport, Ending ending) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         InetSocketAddress backend = backendFor(ending, release);
-        Replica replica = Replica.start(TestConfigs.replica(vipFor(ending, backend)),
+        AccessLogFile accessLog = new AccessLogFile(dir.resolve("access.json"));
+        Replica replica = Replica.start(TestConfigs.replica(vipFor(ending, backend)).withAccessLog(accessLog.config()),
                 Replica.Options.defaults().withTransport(transport));
         closeables.add(replica);
         InetSocketAddress vip = replica.vipAddress("web");
@@ -115,16 +139,20 @@ class TerminationMatrixTest {
         release.countDown();
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            VipView v = replica.vips().get(0);
+            VipView v = replica.admin().vips().get(0);
             assertThat(v.activeConnections()).as("open client connections").isZero();
             assertThat(v.backends()).extracting(BackendView::activeConnections).as("open backend connections")
                     .containsOnly(0);
         });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(OpenSockets.count()).as("socket descriptors of this process").isLessThanOrEqualTo(socketsBefore));
+        // Each connection (and the warm-up) logged once, with the end this ending produces.
+        List<JsonNode> records = accessLog.await(connections(ending) + 1);
+        assertThat(records).hasSize(connections(ending) + 1);
+        assertThat(records).extracting(r -> r.get("end").asText()).as("access log end").allMatch(expectedEnds(ending)::contains);
         if (ending == Ending.CLIENT_GONE_DURING_CONNECT) {
             // The connects were cancelled, not failed: the backend is blamed for nothing.
-            assertThat(replica.metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
+            assertThat(replica.admin().metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
         }
     }
 

@@ -125,7 +125,7 @@ class RegionFailoverEndToEndTest {
     }
 
     private static VipView.RegionRoutingView routing(Replica replica) {
-        return replica.vips().get(0).regionRouting();
+        return replica.admin().vips().get(0).regionRouting();
     }
 
     /** Waits until the replica's split reflects {@code healthy} of 4 local backends, then measures it. */
@@ -195,7 +195,7 @@ class RegionFailoverEndToEndTest {
 
     /** A sample's value in the Prometheus text, 0 when it is absent. */
     private static double sample(Replica replica, String name) {
-        for (String line : replica.metrics().split("\n")) {
+        for (String line : replica.admin().metrics().split("\n")) {
             if (line.startsWith(name + " ")) {
                 return Double.parseDouble(line.substring(name.length() + 1));
             }
@@ -231,7 +231,7 @@ class RegionFailoverEndToEndTest {
             local[i] = null;
         }
         // 1 of 4 local and all 4 of eu up: 4/5 of connections to eu, by weight, not 65 %.
-        await().atMost(Duration.ofSeconds(20)).until(() -> replica.vips().get(0).backends().stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> replica.admin().vips().get(0).backends().stream()
                 .filter(b -> b.state().equals("healthy")).count() == 5);
         assertSplit(replica, 0.8);
     }

@@ -110,4 +110,24 @@ public final class Clients {
     private static URI uri(InetSocketAddress admin, String path) {
         return URI.create("http://" + admin.getAddress().getHostAddress() + ":" + admin.getPort() + path);
     }
+
+    /** Whether a connect to {@code address} is refused now (nothing listens there). */
+    public static boolean refused(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 1000);
+            return false;
+        } catch (java.net.ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends {@code c} on an open connection to an echo backend and asserts it comes back. */
+    public static void assertEchoes(Socket s, char c) throws IOException {
+        s.setSoTimeout(5_000);
+        s.getOutputStream().write(c);
+        s.getOutputStream().flush();
+        org.assertj.core.api.Assertions.assertThat(s.getInputStream().read()).isEqualTo(c);
+    }
 }

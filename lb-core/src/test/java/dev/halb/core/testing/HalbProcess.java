@@ -22,6 +22,13 @@ public final class HalbProcess implements AutoCloseable {
         this.output = output;
     }
 
+    /**
+     * The JVM option that makes the child log as the shipped jar does (the jar's logback.xml, INFO)
+     * instead of through the test class path's quieter logback-test.xml: for tests of what an
+     * operator reads.
+     */
+    public static final String SHIPPED_LOGGING = "-Dlogback.configurationFile=logback.xml";
+
     public static HalbProcess start(Path workDir, String... args) {
         return start(workDir, List.of("-Xmx256m"), args);
     }
@@ -56,6 +63,11 @@ public final class HalbProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Sends SIGKILL: the process ends at once, without closing anything itself. */
+    public void kill() {
+        process.destroyForcibly();
     }
 
     /** Sends SIGTERM. */

@@ -1,9 +1,11 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.SnapshotPublisher;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link ZooKeeperConnection} of {@link ZooKeeperClients#connect}: a Curator client plus its
  * connection state, fed by Curator's connection-state events (SUSPENDED and LOST are
- * disconnected; CONNECTED, RECONNECTED and READ_ONLY are connected).
+ * disconnected; CONNECTED, RECONNECTED and READ_ONLY are connected). What the log says about the
+ * connection is {@link OutageLog}'s: a line per change of state and a reminder while it is down,
+ * never one per failed attempt.
  */
 final class CuratorConnection implements ZooKeeperConnection, ConnectionStateListener {
 
@@ -32,14 +36,19 @@ final class CuratorConnection implements ZooKeeperConnection, ConnectionStateLis
     /** Notified on every state change, for {@link #awaitConnected}. */
     private final Object stateChange = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean everConnected = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final OutageLog outage;
+    /** Ticks {@link #outage} once a second, for its reminders while disconnected. */
+    private final ScheduledExecutorService reminders = DaemonThreads.single("halb-zookeeper-outage");
+    /** Set on LOST, cleared on the next connection: that one has a new session. Curator's state thread only. */
+    private boolean sessionLost;
 
     CuratorConnection(ZooKeeperSettings settings, CuratorFramework client, InstantSource clock) {
         this.settings = settings;
         this.client = client;
         this.clock = clock;
         this.state = new SnapshotPublisher<>("discovery state", DiscoveryState.disconnected(clock.instant()));
+        this.outage = new OutageLog(log, settings.connect());
     }
 
     void start() {
@@ -48,32 +57,43 @@ final class CuratorConnection implements ZooKeeperConnection, ConnectionStateLis
         }
         client.getConnectionStateListenable().addListener(this);
         client.start();
+        reminders.scheduleWithFixedDelay(() -> outage.tick(clock.instant()), 1, 1, TimeUnit.SECONDS);
     }
 
     @Override
     public void stateChanged(CuratorFramework c, ConnectionState newState) {
         boolean connected = newState.isConnected();
+        Instant now = clock.instant();
         DiscoveryState current = state.latest();
         if (current.connected() != connected) {
-            DiscoveryState next = new DiscoveryState(connected, clock.instant());
-            state.publish(next);
+            state.publish(new DiscoveryState(connected, now));
             synchronized (stateChange) {
                 stateChange.notifyAll();
             }
-            if (connected && everConnected.compareAndSet(false, true)) {
-                log.info("connected to ZooKeeper at {} (root {})", settings.connect(), settings.root());
-            } else if (connected) {
-                log.info("ZooKeeper {} at {} after {} ms disconnected", newState.name().toLowerCase(Locale.ROOT),
-                        settings.connect(), current.age(next.since()).toMillis());
-            } else {
-                log.warn("ZooKeeper connection {} ({}): keeping the last known backends", newState.name(),
-                        settings.connect());
+        }
+        switch (newState) {
+            case CONNECTED, RECONNECTED, READ_ONLY -> {
+                outage.connected(now, settings.root(), sessionLost);
+                sessionLost = false;
             }
-        } else if (newState == ConnectionState.LOST) {
-            log.warn("ZooKeeper session lost ({}): a new one is made when a server answers", settings.connect());
+            case SUSPENDED -> outage.lost(now);
+            case LOST -> {
+                // Curator also says LOST when a session timeout passes while it never had one:
+                // only a session that existed is reported as lost.
+                outage.lost(now);
+                outage.sessionLost(now);
+                sessionLost = true;
+            }
         }
         if (newState == ConnectionState.CONNECTED || newState == ConnectionState.RECONNECTED) {
             ensureLayout();
+        }
+    }
+
+    /** The first wait at start ended without a connection: one WARN saying so, then reminders. */
+    void startTimedOut(long waitedMs) {
+        if (!state.latest().connected()) {
+            outage.startTimedOut(clock.instant(), waitedMs);
         }
     }
 
@@ -138,6 +158,7 @@ final class CuratorConnection implements ZooKeeperConnection, ConnectionStateLis
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            reminders.shutdownNow();
             client.getConnectionStateListenable().removeListener(this);
             client.close();
         }

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * One replica as it registers itself in {@code <root>/replicas/<id>}: JSON
- * {@code {id, zone, region, address, admin, vips:[{name,bind}], startedAt}}.
+ * {@code {id, zone, region, address, admin, vips:[{name, bind, address}], startedAt}}.
  *
  * @param id        the replica id, also the node name
  * @param zone      "" = no zone
@@ -18,11 +18,19 @@ import java.util.Objects;
 public record ReplicaInfo(String id, String zone, String region, String address, String admin, List<VipBind> vips,
                           String startedAt) {
 
-    /** A VIP of a replica: its name and bind address. */
-    public record VipBind(String name, String bind) {
+    /**
+     * A VIP of a replica: its name, bind address, and the address clients connect to ("" in
+     * nodes written before replicas gave it).
+     */
+    public record VipBind(String name, String bind, String address) {
         public VipBind {
             Objects.requireNonNull(name, "name");
             bind = bind == null ? "" : bind;
+            address = address == null ? "" : address;
+        }
+
+        public VipBind(String name, String bind) {
+            this(name, bind, "");
         }
     }
 

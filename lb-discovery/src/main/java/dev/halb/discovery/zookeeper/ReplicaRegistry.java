@@ -1,21 +1,18 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.SnapshotPublisher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.CreateMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +21,11 @@ import org.slf4j.LoggerFactory;
  * {@code <root>/replicas/<id>}, and the live replicas as ZooKeeper lists them.
  *
  * <h2>Own node</h2>
- * Kept by Curator's {@link PersistentNode} in EPHEMERAL mode: it is created in the background,
- * created again after a session expires (or after anyone deletes it), and takes over a node left
- * by this id's previous session. {@link #update} rewrites it (the VIPs changed);
- * {@link #close()} deletes it.
+ * An {@link OwnedNode}: one replica per id. Another live replica with the same id refuses the
+ * start ({@link IdInUseException}, naming the holder); a node left by a dead process is waited
+ * out; created again after a session expires; written back, with a warning, when someone else
+ * deletes or takes it. {@link #update} rewrites it (the VIPs changed); {@link #close()} deletes
+ * it if this replica holds it.
  *
  * <h2>Live replicas</h2>
  * A {@link TreeWatch} on {@code <root>/replicas}; each node is read leniently (missing fields are
@@ -55,8 +53,7 @@ public final class ReplicaRegistry implements AutoCloseable {
     private boolean ready;
     /** guarded by {@link #lock}. */
     private ReplicaInfo self;
-    /** guarded by {@link #lock}. */
-    private PersistentNode node;
+    private final OwnedNode node;
 
     private ReplicaRegistry(ZooKeeperConnection connection, ReplicaInfo self, DiscoveryRecorder recorder) {
         this.connection = connection;
@@ -65,47 +62,65 @@ public final class ReplicaRegistry implements AutoCloseable {
         this.path = ZKPaths.makePath(replicasPath, self.id());
         this.rejects = new RejectLog("replica", recorder);
         this.watch = new TreeWatch(connection.curator(), replicasPath, new Handler());
+        this.node = new OwnedNode(connection, path, "replica node", encode(self), ReplicaRegistry::holder);
+    }
+
+    /** A replica node's holder for messages: where it runs and since when. */
+    static String holder(byte[] body) {
+        try {
+            JsonNode n = NodeJson.readObject(body, "a replica");
+            return "address " + NodeJson.text(n, "address", "address") + ", admin " + NodeJson.text(n, "admin", "admin")
+                    + ", started " + NodeJson.text(n, "startedAt", "startedAt");
+        } catch (NodeJson.Bad e) {
+            return "a node that is not a replica's: " + e.getMessage();
+        }
     }
 
     /**
      * Creates this replica's node and starts watching the others. When connected, waits up to
-     * {@code connectionTimeoutMs} for both; when not, returns at once and does both once
-     * ZooKeeper answers.
+     * {@code connectionTimeoutMs} for the others to be read; when not, returns at once and does
+     * both once ZooKeeper answers.
+     *
+     * <p>A replica id is one replica's: a node of another live session refuses the start (a
+     * node left by a process that died is waited out, up to the session timeout), and a node
+     * taken or deleted by someone else later is logged and written back.
+     *
+     * @throws IdInUseException when connected and another live replica holds this id
      */
     public static ReplicaRegistry start(ZooKeeperConnection connection, ReplicaInfo self, DiscoveryRecorder recorder)
-            throws InterruptedException {
+            throws InterruptedException, IdInUseException {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(self, "self");
         Objects.requireNonNull(recorder, "recorder");
         ReplicaRegistry registry = new ReplicaRegistry(connection, self, recorder);
-        registry.startAll();
+        try {
+            registry.startAll();
+        } catch (IdInUseException | InterruptedException | RuntimeException e) {
+            registry.close();
+            throw e;
+        }
         return registry;
     }
 
-    private void startAll() throws InterruptedException {
-        PersistentNode n;
-        synchronized (lock) {
-            n = newNode(self);
-            node = n;
-        }
-        watch.start();
+    private void startAll() throws InterruptedException, IdInUseException {
         if (connection.state().connected()) {
-            long timeoutMs = connection.settings().connectionTimeoutMs();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            boolean created = n.waitForInitialCreate(timeoutMs, TimeUnit.MILLISECONDS);
-            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            boolean read = watch.awaitInitialized(Duration.ofMillis(left));
-            if (!created || !read) {
-                log.warn("replica node {} {} after {} ms; continuing in the background", path,
-                        created ? "created but replicas not yet read" : "not yet created", timeoutMs);
+            try {
+                node.create();
+            } catch (IdInUseException | InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                log.warn("replica node {} not created now ({}): retrying in the background", path, e.toString());
+                node.createInBackground();
             }
+            watch.start();
+            if (!watch.awaitInitialized(Duration.ofMillis(connection.settings().connectionTimeoutMs()))) {
+                log.warn("replicas under {} not read within {} ms; continuing in the background", replicasPath,
+                        connection.settings().connectionTimeoutMs());
+            }
+        } else {
+            node.createInBackground();
+            watch.start();
         }
-    }
-
-    private PersistentNode newNode(ReplicaInfo info) {
-        PersistentNode n = new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false, path, encode(info));
-        n.start();
-        return n;
     }
 
     /** This replica's node, {@code <root>/replicas/<id>}. */
@@ -126,27 +141,18 @@ public final class ReplicaRegistry implements AutoCloseable {
             throw new IllegalArgumentException("id: '" + info.id() + "' (expected: '" + self().id()
                     + "', the id this registry was started with)");
         }
-        PersistentNode stale = null;
         synchronized (lock) {
             if (closed.get() || info.equals(self)) {
                 return;
             }
             self = info;
-            byte[] body = encode(info);
-            try {
-                node.setData(body);
-            } catch (IllegalStateException e) {
-                // Not created yet (no connection so far): PersistentNode takes data only after
-                // its first create, so start over with the new body.
-                stale = node;
-                node = newNode(info);
-            } catch (Exception e) {
-                log.warn("cannot update {} now: {}", path, e.toString());
-            }
         }
-        if (stale != null) {
-            closeNode(stale);
-        }
+        node.setData(encode(info));
+    }
+
+    /** Whether this replica's session holds its node now (a read of ZooKeeper). */
+    public boolean holdsNode() {
+        return node.held();
     }
 
     /** The live replicas; empty until the first read of ZooKeeper. */
@@ -246,20 +252,21 @@ public final class ReplicaRegistry implements AutoCloseable {
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
                 throw new NodeJson.Bad("vips: " + NodeJson.show(list)
-                        + " (expected: an array of {name, bind})");
+                        + " (expected: an array of {name, bind, address})");
             }
             for (int i = 0; i < list.size(); i++) {
                 JsonNode vip = list.get(i);
                 String where = "vips[" + i + "]";
                 if (!vip.isObject()) {
                     throw new NodeJson.Bad(where + ": " + NodeJson.show(vip)
-                            + " (expected: {name, bind})");
+                            + " (expected: {name, bind, address})");
                 }
                 String name = NodeJson.text(vip, "name", where + ".name");
                 if (name.isEmpty()) {
                     throw new NodeJson.Bad(where + ".name: missing (expected: the VIP's name)");
                 }
-                vips.add(new ReplicaInfo.VipBind(name, NodeJson.text(vip, "bind", where + ".bind")));
+                vips.add(new ReplicaInfo.VipBind(name, NodeJson.text(vip, "bind", where + ".bind"),
+                        NodeJson.text(vip, "address", where + ".address")));
             }
         }
         return new ReplicaInfo(id,
@@ -282,30 +289,7 @@ public final class ReplicaRegistry implements AutoCloseable {
             return;
         }
         watch.close();
-        PersistentNode n;
-        synchronized (lock) {
-            n = node;
-        }
-        closeNode(n);
-    }
-
-    /** Closes a node, waiting a bounded time: its delete retries while ZooKeeper is unreachable. */
-    private void closeNode(PersistentNode n) {
-        Thread closer = new Thread(() -> {
-            try {
-                n.close();
-            } catch (IOException | RuntimeException e) {
-                log.debug("closing replica node {}: {}", path, e.toString());
-            }
-        }, "halb-replica-node-close");
-        closer.setDaemon(true);
-        closer.start();
-        try {
-            closer.join(connection.settings().connectionTimeoutMs());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (closer.isAlive()) {
+        if (!node.delete()) {
             log.warn("replica node {} not deleted within {} ms: it goes when the session ends", path,
                     connection.settings().connectionTimeoutMs());
         }

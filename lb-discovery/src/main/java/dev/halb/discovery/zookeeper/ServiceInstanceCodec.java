@@ -9,7 +9,7 @@ import static dev.halb.discovery.zookeeper.NodeJson.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import dev.halb.discovery.zookeeper.NodeJson.Bad;
 import java.util.Objects;
 
@@ -112,7 +112,7 @@ public final class ServiceInstanceCodec {
                 payloadText(payload, metadata, "rack"));
         int weight = weight(payload, metadata);
         boolean enabled = enabled(root.get("enabled"));
-        return new Backend(nodeName, address, port, locality, weight, Source.ZOOKEEPER, enabled);
+        return new Backend(nodeName, address, port, locality, weight, BackendOrigin.ZOOKEEPER, enabled);
     }
 
     private static int port(JsonNode root) throws Bad {

@@ -2,13 +2,12 @@ package dev.halb.discovery.zookeeper;
 
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.utils.ZKPaths;
-import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceType;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
@@ -18,19 +17,25 @@ import org.slf4j.LoggerFactory;
 /**
  * One backend instance registered in ZooKeeper, held until {@link #close()}.
  *
- * <p>Registration goes through Curator's own {@code ServiceDiscovery} with base path
- * {@code <root>/services}, so the node is exactly what any Curator service would write: an
- * ephemeral node {@code <root>/services/<service>/<id>} holding a {@code ServiceInstance} with an
- * {@link InstancePayload}. The serializer is Curator's {@code JsonInstanceSerializer} outside its
- * compatible mode, so the body carries {@code "enabled": true} explicitly.
+ * <p>The node is exactly what Curator's own {@code ServiceDiscovery} writes with base path
+ * {@code <root>/services}: an ephemeral node {@code <root>/services/<service>/<id>} holding a
+ * {@code ServiceInstance} with an {@link InstancePayload}, serialized by Curator's
+ * {@code JsonInstanceSerializer} outside its compatible mode (so the body carries
+ * {@code "enabled": true} explicitly).
  *
- * <p>After the session is lost, Curator's {@code ServiceDiscovery} registers the instance again as
- * soon as it reconnects (it re-registers on every CONNECTED and RECONNECTED), replacing any node
- * left over from the old session.
+ * <p>It is not written through {@code ServiceDiscovery}, whose registration deletes any node of
+ * the same id and writes its own: a second process with an id in use would silently replace the
+ * first, and stopping it would delete the first one's node. Here the node is an
+ * {@link OwnedNode}: an id held by another live process is refused, naming it; after a lost
+ * session the node is created again on reconnecting; deleted or taken by someone else, it is
+ * logged and written back; {@link #close()} deletes only a node this process holds.
  */
 public final class ServiceRegistration implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceRegistration.class);
+
+    private static final JsonInstanceSerializer<InstancePayload> SERIALIZER =
+            new JsonInstanceSerializer<>(InstancePayload.class, false);
 
     /**
      * What to register.
@@ -81,25 +86,23 @@ public final class ServiceRegistration implements AutoCloseable {
     }
 
     private final Instance instance;
-    private final String path;
-    private final ServiceDiscovery<InstancePayload> discovery;
-    private final ServiceInstance<InstancePayload> registered;
+    private final OwnedNode node;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ServiceRegistration(Instance instance, String path, ServiceDiscovery<InstancePayload> discovery,
-                                ServiceInstance<InstancePayload> registered) {
+    private ServiceRegistration(Instance instance, OwnedNode node) {
         this.instance = instance;
-        this.path = path;
-        this.discovery = discovery;
-        this.registered = registered;
+        this.node = node;
     }
 
     /**
      * Registers {@code instance} now. Blocks while Curator retries (see {@link ZooKeeperClients});
-     * callers that must not wait check {@link ZooKeeperConnection#awaitConnected} first.
+     * callers that must not wait check {@link ZooKeeperConnection#awaitConnected} first. An id
+     * whose node another live session holds is refused; a node left by a process that died is
+     * waited out first (up to the session timeout).
      *
-     * @throws Exception from ZooKeeper, e.g. {@code NoAuthException} when {@code auth} is missing
-     *                   or wrong, {@code ConnectionLossException} when no server answers
+     * @throws IdInUseException when another live process holds this service's instance id
+     * @throws Exception        from ZooKeeper, e.g. {@code NoAuthException} when {@code auth} is
+     *                          missing or wrong, {@code ConnectionLossException} when no server answers
      */
     public static ServiceRegistration register(ZooKeeperConnection connection, Instance instance) throws Exception {
         Objects.requireNonNull(connection, "connection");
@@ -113,21 +116,32 @@ public final class ServiceRegistration implements AutoCloseable {
                 .serviceType(ServiceType.DYNAMIC)
                 .payload(new InstancePayload(l.zone(), l.region(), l.rack(), instance.weight()))
                 .build();
-        ServiceDiscovery<InstancePayload> discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
-                .client(connection.curator())
-                .basePath(connection.settings().servicesPath())
-                .serializer(new JsonInstanceSerializer<>(InstancePayload.class, false))
-                .build();
+        byte[] body = SERIALIZER.serialize(si);
+        String path = ZKPaths.makePath(connection.settings().servicePath(instance.service()), instance.id());
+        OwnedNode node = new OwnedNode(connection, path, "instance node", body, ServiceRegistration::holder);
         try {
-            discovery.start();
-            discovery.registerService(si);
+            node.create();
         } catch (Exception e) {
-            closeQuietly(discovery);
+            node.delete();
             throw e;
         }
-        String path = ZKPaths.makePath(connection.settings().servicePath(instance.service()), instance.id());
         log.debug("registered {} ({}:{})", path, instance.address(), instance.port());
-        return new ServiceRegistration(instance, path, discovery, si);
+        return new ServiceRegistration(instance, node);
+    }
+
+    /** An instance node's holder for messages: the address it registered and when. */
+    static String holder(byte[] body) {
+        try {
+            JsonNode n = NodeJson.readObject(body, "a service instance");
+            JsonNode time = n.get("registrationTimeUTC");
+            String since = time != null && time.canConvertToLong()
+                    ? Instant.ofEpochMilli(time.asLong()).toString() : "(unknown)";
+            JsonNode port = n.get("port");
+            return "address " + NodeJson.text(n, "address", "address") + ":" + (port == null ? "?" : port.asText())
+                    + ", registered " + since;
+        } catch (NodeJson.Bad e) {
+            return "a node that is not a service instance: " + e.getMessage();
+        }
     }
 
     public Instance instance() {
@@ -136,29 +150,36 @@ public final class ServiceRegistration implements AutoCloseable {
 
     /** The instance's node, {@code <root>/services/<service>/<id>}. */
     public String path() {
-        return path;
+        return node.path();
     }
 
-    /** Removes the node (when connected; otherwise it goes with the session) and stops. Idempotent. */
+    /** Whether this process's session holds the node now (a read of ZooKeeper). */
+    public boolean held() {
+        return node.held();
+    }
+
+    /**
+     * Removes the node if this process holds it, and stops watching it. Idempotent.
+     *
+     * @return {@code true} when the node is gone or was never this process's; {@code false} when
+     *         ZooKeeper did not answer in time (the node then goes when the session ends)
+     */
+    public boolean deregister() {
+        if (!closed.compareAndSet(false, true)) {
+            return true;
+        }
+        boolean gone = node.delete();
+        if (gone) {
+            log.debug("deregistered {}", path());
+        } else {
+            log.warn("cannot remove {} now: it goes when the session ends", path());
+        }
+        return gone;
+    }
+
+    /** {@link #deregister()}. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            discovery.unregisterService(registered);
-            log.debug("deregistered {}", path);
-        } catch (Exception e) {
-            log.warn("cannot remove {} now ({}): it goes when the session ends", path, e.toString());
-        }
-        closeQuietly(discovery);
-    }
-
-    private static void closeQuietly(ServiceDiscovery<?> discovery) {
-        try {
-            discovery.close();
-        } catch (IOException | RuntimeException e) {
-            log.debug("closing service discovery failed", e);
-        }
+        deregister();
     }
 }

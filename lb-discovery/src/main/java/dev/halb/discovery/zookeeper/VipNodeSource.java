@@ -1,5 +1,6 @@
 package dev.halb.discovery.zookeeper;
 
+import dev.halb.discovery.SnapshotPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * becomes empty only when ZooKeeper says that every instance of the service is gone.
  *
  * <p>{@link Backend#id()} is the instance id, {@link Backend#source()} is
- * {@link dev.halb.discovery.Source#ZOOKEEPER}. Filtering by address (allowed CIDRs) and name
+ * {@link dev.halb.discovery.BackendOrigin#ZOOKEEPER}. Filtering by address (allowed CIDRs) and name
  * resolution are the caller's business.
  */
 public final class ZooKeeperBackendSource implements BackendSource {

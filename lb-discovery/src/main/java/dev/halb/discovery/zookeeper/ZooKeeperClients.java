@@ -12,10 +12,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.curator.utils.DebugUtils;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds Curator clients with halb's settings.
@@ -43,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZooKeeperClients {
 
-    private static final Logger log = LoggerFactory.getLogger(ZooKeeperClients.class);
-
     static final int RETRY_BASE_SLEEP_MS = 100;
     static final int RETRY_MAX_SLEEP_MS = 2_000;
     static final int RETRY_MAX_RETRIES = 3;
@@ -57,24 +54,53 @@ public final class ZooKeeperClients {
             new ACL(ZooDefs.Perms.ALL, ZooDefs.Ids.AUTH_IDS),
             new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE)));
 
+    static {
+        // A failed background operation is a connection problem this package reports itself,
+        // once per outage (CuratorConnection): Curator's own ERROR with a stack trace for each
+        // retry that gives up would repeat it every second. Errors that are not ZooKeeper's
+        // (a bug in a listener) are still logged by Curator. An explicit setting is kept.
+        if (System.getProperty(DebugUtils.PROPERTY_DONT_LOG_CONNECTION_ISSUES) == null) {
+            System.setProperty(DebugUtils.PROPERTY_DONT_LOG_CONNECTION_ISSUES, "true");
+        }
+    }
+
     private ZooKeeperClients() {
     }
 
     /**
      * Starts a client and waits up to {@code connectionTimeoutMs} for it to connect. Returns
-     * either way: when no server answers, the connection is {@linkplain DiscoveryState disconnected}
-     * and keeps trying in the background.
+     * either way: when no server answers, the connection is {@linkplain DiscoveryState disconnected},
+     * says so once in the log, and keeps trying in the background.
      */
     public static ZooKeeperConnection connect(ZooKeeperSettings settings, InstantSource clock)
             throws InterruptedException {
+        CuratorConnection connection = open(settings, clock);
+        if (!connection.awaitConnected(Duration.ofMillis(settings.connectionTimeoutMs()))) {
+            connection.startTimedOut(settings.connectionTimeoutMs());
+        }
+        return connection;
+    }
+
+    /**
+     * Starts a client and waits up to {@code connectionTimeoutMs} for it to connect, for a caller
+     * that gives up without ZooKeeper ({@code halb register}): no connection within the time is
+     * {@code null}, with the client closed and nothing logged, so that the caller's own message
+     * is the only one.
+     */
+    public static ZooKeeperConnection connectOrNull(ZooKeeperSettings settings) throws InterruptedException {
+        CuratorConnection connection = open(settings, InstantSource.system());
+        if (!connection.awaitConnected(Duration.ofMillis(settings.connectionTimeoutMs()))) {
+            connection.close();
+            return null;
+        }
+        return connection;
+    }
+
+    private static CuratorConnection open(ZooKeeperSettings settings, InstantSource clock) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
         CuratorConnection connection = new CuratorConnection(settings, newClient(settings), clock);
         connection.start();
-        if (!connection.awaitConnected(Duration.ofMillis(settings.connectionTimeoutMs()))) {
-            log.warn("ZooKeeper at {} did not answer within {} ms; still trying in the background",
-                    settings.connect(), settings.connectionTimeoutMs());
-        }
         return connection;
     }
 

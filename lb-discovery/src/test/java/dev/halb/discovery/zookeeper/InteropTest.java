@@ -9,7 +9,7 @@ import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSet;
 import dev.halb.discovery.Catalog;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import dev.halb.discovery.StaticBackendSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,8 +69,8 @@ class InteropTest {
         assertThat(seen).noneMatch(s -> s.size() == 2);
         assertThat(catalog.backends("shop").backends()).containsExactly(
                 fixed,
-                new Backend("shop-a", "127.0.0.1", 9001, Locality.ofZone("a"), 100, Source.ZOOKEEPER, true),
-                new Backend("shop-b", "127.0.0.1", 9002, Locality.ofZone("b"), 300, Source.ZOOKEEPER, true));
+                new Backend("shop-a", "127.0.0.1", 9001, Locality.ofZone("a"), 100, BackendOrigin.ZOOKEEPER, true),
+                new Backend("shop-b", "127.0.0.1", 9002, Locality.ofZone("b"), 300, BackendOrigin.ZOOKEEPER, true));
 
         discovery.unregisterService(a);
         await().atMost(Duration.ofSeconds(10)).until(() -> catalog.backends("shop").size() == 2);
@@ -87,7 +87,7 @@ class InteropTest {
                 .port(9003).payload(new ShopPayload("a", 100, "draining")).enabled(false).build());
         await().atMost(Duration.ofSeconds(10)).until(() -> catalog.backends("shop").size() == 3);
         assertThat(catalog.backends("shop").backends().get(2))
-                .isEqualTo(new Backend("shop-c", "127.0.0.1", 9003, Locality.ofZone("a"), 100, Source.ZOOKEEPER, false));
+                .isEqualTo(new Backend("shop-c", "127.0.0.1", 9003, Locality.ofZone("a"), 100, BackendOrigin.ZOOKEEPER, false));
         assertThat(recorder.count()).isZero();
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.Locality;
-import dev.halb.discovery.Source;
+import dev.halb.discovery.BackendOrigin;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -40,7 +40,7 @@ class ServiceInstanceCodecTest {
             assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"@class\"");
             ServiceInstanceCodec.Result r = ServiceInstanceCodec.decode("i-1", bytes);
             assertThat(r).isEqualTo(new ServiceInstanceCodec.Accepted(new Backend("i-1", "10.0.0.5", 8080,
-                    Locality.ofZone("eu-1a"), 250, Source.ZOOKEEPER, true)));
+                    Locality.ofZone("eu-1a"), 250, BackendOrigin.ZOOKEEPER, true)));
         }
     }
 

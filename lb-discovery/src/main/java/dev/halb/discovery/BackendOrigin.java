@@ -2,8 +2,8 @@ package dev.halb.discovery;
 
 import java.util.Locale;
 
-/** Who reported a backend. Shown in the admin API as {@code static} or {@code zookeeper}. */
-public enum Source {
+/** Where a backend was configured or discovered (not to be confused with a {@link BackendSource}, which reports backends). Shown in the admin API as {@code static} or {@code zookeeper}. */
+public enum BackendOrigin {
     STATIC,
     ZOOKEEPER;
 
