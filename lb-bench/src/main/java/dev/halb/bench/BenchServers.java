@@ -56,7 +56,7 @@ final class BenchServers implements AutoCloseable {
         int port = ((InetSocketAddress) backend.localAddress()).getPort();
         BindAddress any = new BindAddress("127.0.0.1", 0);
         VipConfig base = VipConfig.of("bench", any, List.of(new BackendConfig("127.0.0.1", port, "", "", "", 100)));
-        VipConfig vip = new VipConfig(base.name(), base.bind(), base.service(), base.strategy(), base.zoneAffinity(),
+        VipConfig vip = new VipConfig(base.name(), base.bind(), base.service(), base.strategy(), base.zoneAffinity(), base.regionFailover(),
                 base.backends(), new HealthCheckConfig(HealthCheckType.NONE, "/", 0, 1000, 500, 2, 2),
                 base.outlierDetection(), base.connectTimeoutMs(), base.connectRetries(), base.idleTimeoutMs(), base.finTimeoutMs(),
                 100_000, base.proxyProtocol(), base.allowedBackendCidrs());

@@ -50,6 +50,11 @@ public final class Endpoint implements HealthTarget {
         return backend.zone();
     }
 
+    /** The backend's region, "" for none. */
+    public String region() {
+        return backend.locality().region();
+    }
+
     public InetSocketAddress address() {
         return address;
     }

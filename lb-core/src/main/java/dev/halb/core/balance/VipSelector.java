@@ -4,6 +4,7 @@ import dev.halb.core.config.Strategy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -16,12 +17,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses a backend for each new client connection of one VIP.
  *
- * <p>{@link #update} rebuilds the selection from the current candidates and zone context (off the
- * hot path: catalog, health, drain and replica-registry changes): it plans the zone split
- * (Envoy's zone-aware rule: stay local while the local zone has its share of candidates, spill
- * the rest by surplus), builds one picker of the VIP's strategy per zone that receives connections
- * (reusing the previous one where a zone's candidates did not change, so Maglev tables are not
- * rebuilt and round-robin keeps its place), and publishes all of it through one {@code volatile}.
+ * <p>{@link #update} rebuilds the selection from the current candidates, region and zone context
+ * (off the hot path: catalog, health, drain and replica-registry changes). With region failover
+ * in force it splits the candidates into the local level (this replica's region and backends with
+ * no region) and the other regions, and gives the local level {@code min(1, factor * h0)} of new
+ * connections ({@code RegionFailover}). Within the local level (or over all candidates when
+ * regions are ignored) it plans the zone split (Envoy's zone-aware rule: stay local while the
+ * local zone has its share of candidates, spill the rest by surplus). It builds one picker of the
+ * VIP's strategy per zone that receives connections and one for the other regions (reusing the
+ * previous one where a group's candidates did not change, so Maglev tables are not rebuilt and
+ * round-robin keeps its place), and publishes all of it through one {@code volatile}.
  * {@link #pick} reads that field and does arithmetic: it takes no lock and allocates nothing.
  * Updates are serialised on this object; picks never wait for them.
  */
@@ -29,10 +34,13 @@ public final class VipSelector {
 
     private static final Logger log = LoggerFactory.getLogger(VipSelector.class);
     private static final Comparator<Endpoint> BY_ID = Comparator.comparing(Endpoint::id);
+    private static final Endpoint[] NONE = new Endpoint[0];
 
     private final Strategy strategy;
     private final long seed;
     private final ZoneRoutingRecorder recorder;
+    private final RegionContext regions;
+    private final RegionRoutingRecorder regionRecorder;
     private volatile Selection selection = Selection.EMPTY;
     private volatile boolean recorderFailed;
 
@@ -48,9 +56,22 @@ public final class VipSelector {
      * @param recorder told about zone-routing mode changes and spill-overs
      */
     public VipSelector(Strategy strategy, long seed, ZoneRoutingRecorder recorder) {
+        this(strategy, seed, recorder, RegionContext.NONE, RegionRoutingRecorder.disabled());
+    }
+
+    /**
+     * @param seed           per-replica seed, so replicas do not move in lockstep (round-robin start)
+     * @param recorder       told about zone-routing mode changes and spill-overs
+     * @param regions        this replica's region and the VIP's region failover settings
+     * @param regionRecorder told about region-routing mode changes
+     */
+    public VipSelector(Strategy strategy, long seed, ZoneRoutingRecorder recorder, RegionContext regions,
+                       RegionRoutingRecorder regionRecorder) {
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.seed = seed;
         this.recorder = Objects.requireNonNull(recorder, "recorder");
+        this.regions = Objects.requireNonNull(regions, "regions");
+        this.regionRecorder = Objects.requireNonNull(regionRecorder, "regionRecorder");
     }
 
     public Strategy strategy() {
@@ -64,14 +85,27 @@ public final class VipSelector {
 
     /**
      * Publishes a selection over {@code candidates} (in any order; they are sorted by id) under
+     * {@code zones}, as if every registered backend were a candidate (so region failover moves
+     * connections only when the local region has no candidate at all).
+     */
+    public void update(List<Endpoint> candidates, ZoneContext zones) {
+        update(candidates, candidates, zones);
+    }
+
+    /**
+     * Publishes a selection over {@code candidates} (in any order; they are sorted by id) under
      * {@code zones}. Call it whenever the candidates, the replica registry or the VIP's zone
      * settings change.
+     *
+     * @param registered the VIP's backends that are not drained (by an operator or their source),
+     *                   candidates among them: region failover's healthy share is candidates over
+     *                   these, per level
      */
-    public synchronized void update(List<Endpoint> candidates, ZoneContext zones) {
+    public synchronized void update(List<Endpoint> candidates, List<Endpoint> registered, ZoneContext zones) {
         Objects.requireNonNull(zones, "zones");
-        Endpoint[] sorted = candidates.toArray(new Endpoint[0]);
+        Endpoint[] sorted = candidates.toArray(NONE);
         Arrays.sort(sorted, BY_ID);
-        publish(sorted, zones);
+        publish(sorted, registered.toArray(NONE), zones);
     }
 
     /**
@@ -80,30 +114,57 @@ public final class VipSelector {
      */
     public synchronized void updateZones(ZoneContext zones) {
         Objects.requireNonNull(zones, "zones");
-        publish(selection.candidates, zones);
+        Selection s = selection;
+        publish(s.candidates, s.registered, zones);
     }
 
     /** Holds this object's monitor. */
-    private void publish(Endpoint[] sorted, ZoneContext zones) {
+    private void publish(Endpoint[] sorted, Endpoint[] registered, ZoneContext zones) {
         Selection previous = selection;
-        ZoneAffinity.Plan plan = ZoneAffinity.plan(sorted, zones);
+        RegionFailover.Plan levels = RegionFailover.plan(sorted, registered, regions);
+        boolean regional = levels.routing().active();
+        List<Picker> built = new ArrayList<>();
+
+        // The level that takes connections first: the local one, or the other regions' when the
+        // local has no candidate (zones are then ignored); all candidates when regions are ignored.
+        Endpoint[] first = levels.local().length > 0 ? levels.local() : levels.remote();
+        ZoneAffinity.Plan plan;
+        if (regional && levels.local().length == 0) {
+            ZoneRouting all = ZoneAffinity.plan(first, ZoneContext.NONE).routing();
+            plan = new ZoneAffinity.Plan(new ZoneRouting(ZoneRouting.Mode.REGION_FAILOVER, zones.localZone(),
+                    all.split()), new String[] {null}, new Endpoint[][] {first}, new double[] {1.0}, -1);
+        } else {
+            plan = ZoneAffinity.plan(first, regional ? RegionFailover.localZones(zones, levels.remoteZones()) : zones);
+        }
         Endpoint[][] groups = plan.groups();
         Picker[] pickers = new Picker[groups.length];
         for (int i = 0; i < groups.length; i++) {
             pickers[i] = reuseOrCreate(previous.groupPickers, groups[i]);
+            built.add(pickers[i]);
         }
-        Picker picker;
+        Picker main;
         ZoneAwarePicker zoned = null;
         if (pickers.length == 0) {
-            picker = Picker.empty();
+            main = Picker.empty();
         } else if (plan.local() < 0) {
-            picker = pickers[0];
+            main = pickers[0];
         } else {
-            zoned = new ZoneAwarePicker(sorted, plan.zones(), pickers, plan.shares(), plan.local(),
+            zoned = new ZoneAwarePicker(first, plan.zones(), pickers, plan.shares(), plan.local(),
                     strategy == Strategy.MAGLEV);
-            picker = zoned;
+            main = zoned;
         }
-        selection = new Selection(picker, zoned, sorted, pickers, plan.routing(), zones);
+        Picker picker = main;
+        RegionAwarePicker split = null;
+        if (levels.splits()) {
+            Picker remote = reuseOrCreate(previous.groupPickers, levels.remote());
+            built.add(remote);
+            split = new RegionAwarePicker(sorted, main, remote, levels.localShare(), strategy == Strategy.MAGLEV);
+            picker = split;
+        }
+        Endpoint[] scanThen = levels.local().length > 0 ? levels.remote() : NONE;
+        selection = new Selection(picker, main, split, zoned, sorted, registered, first, scanThen,
+                built.toArray(new Picker[0]), plan.routing(), levels.routing(), zones);
+
         ZoneRouting.Mode before = previous.routing.mode();
         ZoneRouting.Mode after = plan.routing().mode();
         if (before != after) {
@@ -111,6 +172,15 @@ public final class VipSelector {
                 recorder.modeChanged(before, after);
             } catch (RuntimeException e) {
                 log.warn("zone routing recorder failed; selection goes on", e);
+            }
+        }
+        RegionRouting.Mode regionBefore = previous.regionRouting.mode();
+        RegionRouting.Mode regionAfter = levels.routing().mode();
+        if (regionBefore != regionAfter) {
+            try {
+                regionRecorder.modeChanged(regionBefore, regionAfter);
+            } catch (RuntimeException e) {
+                log.warn("region routing recorder failed; selection goes on", e);
             }
         }
     }
@@ -138,7 +208,7 @@ public final class VipSelector {
         };
     }
 
-    /** The current picker (zone-aware when zone routing is active). */
+    /** The current picker (region- and zone-aware when their routing is active). */
     public Picker picker() {
         return selection.picker;
     }
@@ -162,6 +232,11 @@ public final class VipSelector {
         return selection.routing.split();
     }
 
+    /** The current region routing: its mode (failover, or which fallback) and shares. */
+    public RegionRouting regionRouting() {
+        return selection.regionRouting;
+    }
+
     /** The zone context of the current selection. */
     public ZoneContext zoneContext() {
         return selection.zones;
@@ -171,9 +246,13 @@ public final class VipSelector {
     public Endpoint pick(SocketAddress client) {
         Selection s = selection;
         long hash = clientHash(client);
+        RegionAwarePicker regional = s.regional;
+        if (regional != null && !regional.staysLocal(hash)) {
+            return regional.pickRemote(hash);
+        }
         ZoneAwarePicker zoned = s.zoned;
         if (zoned == null) {
-            return s.picker.pick(hash);
+            return s.main.pick(hash);
         }
         int zone = zoned.zoneIndex(hash);
         if (zone != zoned.localIndex()) {
@@ -197,7 +276,7 @@ public final class VipSelector {
      * A candidate not among the first {@code triedCount} of {@code tried}, for a retry after a
      * failed connect; {@code null} when every candidate was tried. Envoy's rule: pick again, and
      * reject hosts already tried. After three rejected picks the rest of the candidates, every
-     * zone included, are scanned from a random start.
+     * zone included, are scanned from a random start: the local region's first, then the others.
      */
     public Endpoint pickExcluding(SocketAddress client, Endpoint[] tried, int triedCount) {
         Selection s = selection;
@@ -209,7 +288,11 @@ public final class VipSelector {
                 return e;
             }
         }
-        Endpoint[] all = s.candidates;
+        Endpoint e = scan(s.scanFirst, tried, triedCount);
+        return e != null ? e : scan(s.scanThen, tried, triedCount);
+    }
+
+    private static Endpoint scan(Endpoint[] all, Endpoint[] tried, int triedCount) {
         int n = all.length;
         if (n == 0) {
             return null;

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param mode      whether zone routing is active, and why not when it is not
  * @param localZone this replica's zone ({@code ""} for none)
  * @param split     zone -> share of new connections it receives (sums to 1 unless there are no
- *                  candidates); every zone with candidates is listed, in name order
+ *                  candidates); every zone with candidates is listed, in name order. Under region
+ *                  failover these are shares of the local region's connections, zones of the
+ *                  local region only (all zones when the local region has no candidates)
  */
 public record ZoneRouting(Mode mode, String localZone, Map<String, Double> split) {
 
@@ -30,6 +32,11 @@ public record ZoneRouting(Mode mode, String localZone, Map<String, Double> split
         BELOW_MIN_BACKENDS("below_min_backends", false, "below minBackends"),
         /** Fallback: no candidate in the local zone. */
         NO_LOCAL_CANDIDATES("no_local_candidates", false, "local zone has no candidates"),
+        /**
+         * Fallback under region failover: the local region has no candidate, every connection goes
+         * to other regions, where zones are ignored.
+         */
+        REGION_FAILOVER("region_failover", false, "local region has no candidates; zones ignored in other regions"),
         /** No candidates anywhere: picks return {@code null}. */
         NO_CANDIDATES("no_candidates", false, "no candidates");
 

@@ -56,8 +56,8 @@ final class CheckCommand implements Callable<Integer> {
                     v.name(), v.bind(), v.service(), v.strategy().label(), v.healthCheck().type().label(),
                     v.maxConnections(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs());
             for (BackendConfig b : v.backends()) {
-                out.printf("    backend %s:%d zone=%s weight=%d%n", b.address(), b.port(),
-                        orDefault(b.zone(), "(none)"), b.weight());
+                out.printf("    backend %s:%d zone=%s%s weight=%d%n", b.address(), b.port(),
+                        orDefault(b.zone(), "(none)"), b.region().isEmpty() ? "" : " region=" + b.region(), b.weight());
             }
         }
         out.flush();

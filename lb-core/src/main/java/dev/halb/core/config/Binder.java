@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +38,8 @@ import java.util.stream.Collectors;
 final class Binder {
 
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");
+    /** A decimal as people write one: 1.4, 2, .5, 1e0; never NaN, Infinity or hexadecimal. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             // The records' @JsonCreator factories take their keys from their parameter names.
@@ -44,6 +47,7 @@ final class Binder {
             .addModule(new SimpleModule("halb-scalars")
                     .addDeserializer(Integer.class, new FromText<>(Integer.class, Binder::intNumber))
                     .addDeserializer(Long.class, new FromText<>(Long.class, Binder::wholeNumber))
+                    .addDeserializer(Double.class, new FromText<>(Double.class, Binder::decimal))
                     .addDeserializer(Boolean.class, new FromText<>(Boolean.class, Binder::trueOrFalse))
                     // Records, but written as one value: "0.0.0.0:8080", "10.0.0.0/8".
                     .addDeserializer(BindAddress.class, new FromText<>(BindAddress.class, BindAddress::parse))
@@ -156,8 +160,9 @@ final class Binder {
         }
         Type type = typeAt(e.getPath());
         JsonNode node = tree.node(path);
-        if ((type == Integer.class || type == Long.class) && node != null && node.isTextual()) {
-            return notANumber(e, root, path, type == Integer.class);
+        if ((type == Integer.class || type == Long.class || type == Double.class) && node != null
+                && node.isTextual()) {
+            return notANumber(e, root, path, type);
         }
         return error(path, tree.value(path), tree.shown(path) + " (" + expected(type) + ")", e);
     }
@@ -167,9 +172,10 @@ final class Binder {
      * is asked by binding, in its place, a number below every range; when the record names this
      * key in its refusal, the message shows the text as written.
      */
-    private ConfigException notANumber(JsonMappingException e, JsonNode root, String path, boolean isInt) {
+    private ConfigException notANumber(JsonMappingException e, JsonNode root, String path, Type type) {
         JsonNode probe = root.deepCopy();
-        replace(probe, e.getPath(), isInt ? IntNode.valueOf(Integer.MIN_VALUE) : LongNode.valueOf(Long.MIN_VALUE));
+        replace(probe, e.getPath(), type == Integer.class ? IntNode.valueOf(Integer.MIN_VALUE)
+                : type == Long.class ? LongNode.valueOf(Long.MIN_VALUE) : DoubleNode.valueOf(-Double.MAX_VALUE));
         try {
             read(probe, rootType);
         } catch (JsonMappingException refusal) {
@@ -180,7 +186,8 @@ final class Binder {
             String expectation = invalid.expectation(k -> join(path(refusal.getPath()), k));
             return error(path, tree.value(path), tree.shown(path) + " (" + expectation + ")", e);
         }
-        return error(path, tree.value(path), tree.shown(path) + " (expected: an integer)", e);
+        return error(path, tree.value(path),
+                tree.shown(path) + (type == Double.class ? " (expected: a number)" : " (expected: an integer)"), e);
     }
 
     private ConfigException error(String path, String value, String problem, Exception cause) {
@@ -249,7 +256,7 @@ final class Binder {
     private static Type boxed(RecordComponent component) {
         Type type = component.getGenericType();
         return type == int.class ? Integer.class : type == long.class ? Long.class
-                : type == boolean.class ? Boolean.class : type;
+                : type == double.class ? Double.class : type == boolean.class ? Boolean.class : type;
     }
 
     private static Class<?> raw(Type type) {
@@ -295,6 +302,10 @@ final class Binder {
         }
     }
 
+    private static Double decimal(String text) {
+        return DECIMAL.matcher(text).matches() ? Double.valueOf(text) : null;
+    }
+
     private static Integer intNumber(String text) {
         Long value = wholeNumber(text);
         return value == null || value != value.intValue() ? null : value.intValue();
@@ -325,7 +336,9 @@ final class Binder {
 
         @Override
         public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (p.currentToken() != JsonToken.VALUE_STRING && p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            JsonToken token = p.currentToken();
+            if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NUMBER_INT
+                    && token != JsonToken.VALUE_NUMBER_FLOAT) {
                 return type.cast(ctxt.handleUnexpectedToken(type, p));
             }
             T value = parser.apply(p.getText());

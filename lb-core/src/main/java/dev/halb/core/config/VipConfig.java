@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * @param service             discovery service name; {@code null} or "" = the name
  * @param strategy            how a backend is picked
  * @param zoneAffinity        zone preference
+ * @param regionFailover      other regions only as failover, in proportion to the local region's lost capacity
  * @param backends            static backends, merged with discovered ones; each address:port once
  * @param healthCheck         active health checks
  * @param outlierDetection    ejection after failed connects
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * @param allowedBackendCidrs discovered backends outside these are rejected; empty = any
  */
 public record VipConfig(String name, BindAddress bind, String service, Strategy strategy,
-                        ZoneAffinityConfig zoneAffinity, List<BackendConfig> backends, HealthCheckConfig healthCheck,
+                        ZoneAffinityConfig zoneAffinity, RegionFailoverConfig regionFailover,
+                        List<BackendConfig> backends, HealthCheckConfig healthCheck,
                         OutlierDetectionConfig outlierDetection, int connectTimeoutMs, int connectRetries,
                         long idleTimeoutMs, long finTimeoutMs, int maxConnections, ProxyProtocol proxyProtocol,
                         List<Cidr> allowedBackendCidrs) {
@@ -55,6 +57,7 @@ public record VipConfig(String name, BindAddress bind, String service, Strategy 
         }
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(zoneAffinity, "zoneAffinity");
+        Objects.requireNonNull(regionFailover, "regionFailover");
         backends = List.copyOf(backends);
         checkBackendIds(backends);
         Objects.requireNonNull(healthCheck, "healthCheck");
@@ -70,20 +73,22 @@ public record VipConfig(String name, BindAddress bind, String service, Strategy 
 
     /** A VIP with every optional key at its default: handy in tests and the demo. */
     public static VipConfig of(String name, BindAddress bind, List<BackendConfig> backends) {
-        return withDefaults(name, bind, null, null, null, backends, null, null, null, null, null, null, null, null,
-                null);
+        return withDefaults(name, bind, null, null, null, null, backends, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /** The configuration of one {@code vips} entry: name and bind are required, every {@code null} else is its default. */
     @JsonCreator
     static VipConfig withDefaults(String name, BindAddress bind, String service, Strategy strategy,
-                                  ZoneAffinityConfig zoneAffinity, List<BackendConfig> backends,
+                                  ZoneAffinityConfig zoneAffinity, RegionFailoverConfig regionFailover,
+                                  List<BackendConfig> backends,
                                   HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
                                   Integer connectTimeoutMs, Integer connectRetries, Long idleTimeoutMs,
                                   Long finTimeoutMs, Integer maxConnections, ProxyProtocol proxyProtocol,
                                   List<Cidr> allowedBackendCidrs) {
         return new VipConfig(name, bind, service, Objects.requireNonNullElse(strategy, Strategy.P2C),
                 Objects.requireNonNullElse(zoneAffinity, ZoneAffinityConfig.DEFAULT),
+                Objects.requireNonNullElse(regionFailover, RegionFailoverConfig.DEFAULT),
                 Objects.requireNonNullElse(backends, List.of()),
                 Objects.requireNonNullElse(healthCheck, HealthCheckConfig.DEFAULT),
                 Objects.requireNonNullElse(outlierDetection, OutlierDetectionConfig.DEFAULT),
@@ -94,6 +99,13 @@ public record VipConfig(String name, BindAddress bind, String service, Strategy 
                 Objects.requireNonNullElse(maxConnections, 10_000),
                 Objects.requireNonNullElse(proxyProtocol, ProxyProtocol.OFF),
                 Objects.requireNonNullElse(allowedBackendCidrs, List.of()));
+    }
+
+    /** The same VIP with other {@code regionFailover} settings. */
+    public VipConfig withRegionFailover(RegionFailoverConfig failover) {
+        return new VipConfig(name, bind, service, strategy, zoneAffinity, failover, backends, healthCheck,
+                outlierDetection, connectTimeoutMs, connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections,
+                proxyProtocol, allowedBackendCidrs);
     }
 
     public List<Backend> staticBackends() {

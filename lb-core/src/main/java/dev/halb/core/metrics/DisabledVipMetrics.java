@@ -34,6 +34,10 @@ enum DisabledVipMetrics implements VipMetrics {
     }
 
     @Override
+    public void regionConnection(String region) {
+    }
+
+    @Override
     public void bytesClientToBackend(long bytes) {
     }
 

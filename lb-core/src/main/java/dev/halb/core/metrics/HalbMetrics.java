@@ -168,6 +168,11 @@ public final class HalbMetrics {
         registry.meter(MetricName.encode("halb_zone_routing_changes", "vip", vip, "mode", mode)).mark();
     }
 
+    /** {@code halb_region_routing_changes_total{vip,mode}}: region routing entered {@code mode}. */
+    public void regionRoutingChanged(String vip, String mode) {
+        registry.meter(MetricName.encode("halb_region_routing_changes", "vip", vip, "mode", mode)).mark();
+    }
+
     /**
      * {@code halb_discovery_connected}: 1 while {@code connected} says so. Registered only by a
      * replica with ZooKeeper: a static-only replica has no such gauge.
@@ -320,6 +325,7 @@ public final class HalbMetrics {
         private final Meter noBackend;
         private final Map<Rejection, Meter> rejected = new EnumMap<>(Rejection.class);
         private final Map<String, Meter> zoneConnections = new ConcurrentHashMap<>();
+        private final Map<String, Meter> regionConnections = new ConcurrentHashMap<>();
 
         DropwizardVipMetrics(MetricRegistry registry, String vip, TimerSums sums) {
             this.registry = registry;
@@ -380,6 +386,16 @@ public final class HalbMetrics {
             if (m == null) {
                 m = zoneConnections.computeIfAbsent(zone, z -> registry.meter(
                         MetricName.encode("halb_zone_connections", "vip", vip, "zone", z)));
+            }
+            m.mark();
+        }
+
+        @Override
+        public void regionConnection(String region) {
+            Meter m = regionConnections.get(region);
+            if (m == null) {
+                m = regionConnections.computeIfAbsent(region, r -> registry.meter(
+                        MetricName.encode("halb_region_connections", "vip", vip, "region", r)));
             }
             m.mark();
         }

@@ -54,6 +54,9 @@ public interface VipMetrics {
     /** A connection went to a backend in {@code zone} ("" = no zone). */
     void zoneConnection(String zone);
 
+    /** A connection went to a backend in {@code region} ("" = no region). */
+    void regionConnection(String region);
+
     void bytesClientToBackend(long bytes);
 
     void bytesBackendToClient(long bytes);

@@ -197,6 +197,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             settings.observer().connectSucceeded(endpoint);
             metrics.connectSucceeded(endpoint.backend(), nanos);
             metrics.zoneConnection(endpoint.zone());
+            metrics.regionConnection(endpoint.region());
             backendHandler.connected(client, this);
             connected(future.channel(), backendHandler);
             return;

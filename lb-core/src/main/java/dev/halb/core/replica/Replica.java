@@ -173,8 +173,8 @@ public final class Replica implements AutoCloseable {
                 ClientAddresses.firstNonLoopback(hostAddress));
         this.recorder = (path, reason) -> metrics.discoveryRejected();
         this.resolver = new HostResolver(options.hostLookup());
-        this.context = new VipContext(config.replica().zone(), ioGroup, transport, metrics, healthGroup,
-                id.hashCode(), resolver, () -> replicasPerZone, accessLog);
+        this.context = new VipContext(config.replica().zone(), config.replica().region(), ioGroup, transport,
+                metrics, healthGroup, id.hashCode(), resolver, () -> replicasPerZone, accessLog);
         this.staticBackends = new StaticBackendSource(staticBackendsByService(config.vips()));
         this.adminModel = new ReplicaAdmin(this);
         this.admin = new AdminServer(config.admin(), adminModel, adminGroup, transport);

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
  * What every VIP of a replica shares: where it runs, the event loops, metrics and name cache.
  *
  * @param replicaZone     this replica's zone ("" = none)
+ * @param replicaRegion   this replica's region ("" = none)
  * @param ioGroup         the data path's event loops
  * @param transport       of {@code ioGroup} and {@code healthGroup}
  * @param metrics         the replica's registry
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * @param replicasPerZone live replicas per zone as last seen in the registry; empty = none yet
  * @param accessLog       where every VIP's connections are logged when they end
  */
-record VipContext(String replicaZone, EventLoopGroup ioGroup, Transport transport, HalbMetrics metrics,
-                  EventLoopGroup healthGroup, long seed, HostResolver resolver,
+record VipContext(String replicaZone, String replicaRegion, EventLoopGroup ioGroup, Transport transport,
+                  HalbMetrics metrics, EventLoopGroup healthGroup, long seed, HostResolver resolver,
                   Supplier<Map<String, Integer>> replicasPerZone, AccessLog accessLog) {
 }

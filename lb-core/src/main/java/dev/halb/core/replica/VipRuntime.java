@@ -5,6 +5,7 @@ import com.codahale.metrics.Meter;
 import dev.halb.core.admin.BackendView;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.balance.Endpoint;
+import dev.halb.core.balance.RegionContext;
 import dev.halb.core.balance.VipSelector;
 import dev.halb.core.balance.ZoneContext;
 import dev.halb.core.balance.ZoneRouting;
@@ -109,7 +110,9 @@ final class VipRuntime {
         this.ownStatic = config.staticBackends();
         this.zones = ZoneContext.of(context.replicaZone(), config.zoneAffinity().enabled(),
                 config.zoneAffinity().minBackends()).withReplicas(context.replicasPerZone().get());
-        this.selector = new VipSelector(config.strategy(), context.seed(), new ZoneRecorder(metrics, config.name()));
+        this.selector = new VipSelector(config.strategy(), context.seed(), new ZoneRecorder(metrics, config.name()),
+                new RegionContext(context.replicaRegion(), config.regionFailover().enabled(),
+                        config.regionFailover().overprovisioningFactor()), new RegionRecorder(metrics, config.name()));
         this.health = new HealthMonitor(config.name(), config.healthCheck(), config.outlierDetection(),
                 context.healthGroup().next(), context.transport().channelClass(), new Recorder(metrics, config.name()),
                 this::healthChanged);
@@ -330,7 +333,9 @@ final class VipRuntime {
 
     /** Recomputes the candidates and publishes a new picker. Holds {@link #lock}. */
     private void publish() {
-        selector.update(Membership.candidates(endpoints.values(), drained, health::isCandidate), zones);
+        // Region failover's share of healthy local backends divides by every backend not drained.
+        selector.update(Membership.candidates(endpoints.values(), drained, health::isCandidate),
+                Membership.candidates(endpoints.values(), drained, id -> true), zones);
     }
 
     /** Precedence: drained, then ejected, then unhealthy, else healthy. */
@@ -435,7 +440,8 @@ final class VipRuntime {
         return new VipView(config.name(), config.bind().toString(),
                 bound == null ? null : bound.getAddress().getHostAddress() + ":" + bound.getPort(),
                 listener.isBound(), error, source, config.service(), config.strategy().label(),
-                listener.activeConnections(), config.maxConnections(), zoneRouting(), backends);
+                listener.activeConnections(), config.maxConnections(), zoneRouting(),
+                VipView.RegionRoutingView.of(selector.regionRouting()), backends);
     }
 
     private VipView.ZoneRoutingView zoneRouting() {

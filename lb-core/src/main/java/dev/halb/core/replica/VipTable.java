@@ -544,7 +544,7 @@ final class VipTable implements AutoCloseable {
                 VipConfig d = e.desired;
                 views.add(new VipView(e.name, d == null ? null : d.bind().toString(), null, false, e.error(), source,
                         d == null ? null : d.service(), d == null ? null : d.strategy().label(), 0,
-                        d == null ? 0 : d.maxConnections(), null, List.of()));
+                        d == null ? 0 : d.maxConnections(), null, null, List.of()));
             }
         }
         return views;

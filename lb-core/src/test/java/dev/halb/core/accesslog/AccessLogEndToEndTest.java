@@ -48,7 +48,8 @@ class AccessLogEndToEndTest {
     }
 
     private static VipConfig roundRobin(VipConfig v) {
-        return new VipConfig(v.name(), v.bind(), v.service(), Strategy.ROUND_ROBIN, v.zoneAffinity(), v.backends(),
+        return new VipConfig(v.name(), v.bind(), v.service(), Strategy.ROUND_ROBIN, v.zoneAffinity(), v.regionFailover(),
+                v.backends(),
                 v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(),
                 v.finTimeoutMs(), v.maxConnections(), v.proxyProtocol(), v.allowedBackendCidrs());
     }

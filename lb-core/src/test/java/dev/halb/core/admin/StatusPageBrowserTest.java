@@ -69,7 +69,7 @@ class StatusPageBrowserTest {
             VipConfig v = HealthTestConfigs.vip("web", List.of(HealthTestConfigs.backend(a.port(), "a"),
                             HealthTestConfigs.backend(b.port(), "b"), HealthTestConfigs.backend(dead.getLocalPort(), "b")),
                     HealthTestConfigs.tcpCheck(200, 200, 1, 1), OutlierDetectionConfig.DEFAULT, 2);
-            v = new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), new ZoneAffinityConfig(true, 1),
+            v = new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), new ZoneAffinityConfig(true, 1), v.regionFailover(),
                     v.backends(), v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(),
                     v.idleTimeoutMs(), v.finTimeoutMs(), v.maxConnections(), v.proxyProtocol(), v.allowedBackendCidrs());
             HalbConfig base = TestConfigs.replica(v);

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.halb.core.config.Strategy;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -19,14 +21,36 @@ class AllocationTest {
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void picksAllocateNothing(Strategy strategy) {
+        VipSelector selector = new VipSelector(strategy, 3);
+        selector.update(zones(0, "a", 2, "b", 4, "c", 6),
+                new ZoneContext("a", true, 3, replicas("a", 2, "b", 1, "c", 1)));
+        assertNoAllocation(selector);
+    }
+
+    /** Region failover splitting (the local region half down), zone routing spilling over inside it. */
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void picksUnderRegionFailoverAllocateNothing(Strategy strategy) {
+        VipSelector selector = new VipSelector(strategy, 3, ZoneRoutingRecorder.disabled(),
+                new RegionContext("us", true, 1.4), RegionRoutingRecorder.disabled());
+        List<Endpoint> registered = new ArrayList<>(TestEndpoints.inRegion(0, "us", "a", 2));
+        registered.addAll(TestEndpoints.inRegion(2, "us", "b", 4));
+        registered.addAll(TestEndpoints.inRegion(6, "us", "c", 6));
+        registered.addAll(TestEndpoints.inRegion(20, "eu", "e", 6));
+        List<Endpoint> candidates = new ArrayList<>(registered);
+        candidates.removeIf(e -> e.region().equals("us") && TestEndpoints.index(e) % 2 == 1);
+        selector.update(candidates, registered, new ZoneContext("a", true, 3, replicas("a", 2, "b", 1, "c", 1)));
+        assertThat(selector.regionRouting().mode()).isEqualTo(RegionRouting.Mode.FAILOVER);
+        assertThat(selector.zoneRouting().mode()).isEqualTo(ZoneRouting.Mode.PROPORTIONAL);
+        assertNoAllocation(selector);
+    }
+
+    private static void assertNoAllocation(VipSelector selector) {
         assumeThat(ManagementFactory.getThreadMXBean()).isInstanceOf(com.sun.management.ThreadMXBean.class);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
         threads.setThreadAllocatedMemoryEnabled(true);
 
-        VipSelector selector = new VipSelector(strategy, 3);
-        selector.update(zones(0, "a", 2, "b", 4, "c", 6),
-                new ZoneContext("a", true, 3, replicas("a", 2, "b", 1, "c", 1)));
         InetSocketAddress[] clients = TestEndpoints.clients(1024);
         Endpoint[] tried = new Endpoint[1];
         long sink = 0;

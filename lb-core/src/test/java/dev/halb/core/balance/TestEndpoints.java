@@ -23,6 +23,22 @@ final class TestEndpoints {
         return new Endpoint(backend, new InetSocketAddress(ip(10, 1, i / 256, i % 256), 9000 + i));
     }
 
+    /** An endpoint like {@link #endpoint(int, String, int)}, in {@code region} too. */
+    static Endpoint endpoint(int i, String zone, String region, int weight) {
+        String address = "10.1." + (i / 256) + "." + (i % 256);
+        Backend backend = Backend.ofStatic(address, 9000 + i, new Locality(zone, region, ""), weight);
+        return new Endpoint(backend, new InetSocketAddress(ip(10, 1, i / 256, i % 256), 9000 + i));
+    }
+
+    /** {@code count} endpoints in {@code region} and {@code zone}, numbered from {@code first}, weight 100. */
+    static List<Endpoint> inRegion(int first, String region, String zone, int count) {
+        List<Endpoint> out = new ArrayList<>();
+        for (int c = 0; c < count; c++) {
+            out.add(endpoint(first + c, zone, region, 100));
+        }
+        return out;
+    }
+
     /** The index an {@link #endpoint} was made with. */
     static int index(Endpoint e) {
         return e.address().getPort() - 9000;

@@ -107,7 +107,8 @@ class ConfigLoaderTest {
         HalbConfig config = parse(DESIGN_EXAMPLE);
 
         VipConfig web = new VipConfig("web", new BindAddress("0.0.0.0", 8080), "web", Strategy.P2C,
-                new ZoneAffinityConfig(true, 3), List.of(new BackendConfig("127.0.0.1", 9001, "a", "", "", 100)),
+                new ZoneAffinityConfig(true, 3), RegionFailoverConfig.DEFAULT,
+                List.of(new BackendConfig("127.0.0.1", 9001, "a", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.TCP, "/health", 0, 1000, 500, 2, 2),
                 new OutlierDetectionConfig(2, 5000, 50), 1000, 2, 600_000, 5_000, 10_000, ProxyProtocol.OFF, List.of());
         assertThat(config).isEqualTo(new HalbConfig(
@@ -161,7 +162,7 @@ class ConfigLoaderTest {
 
         VipConfig db = config.vips().get(0);
         assertThat(db).isEqualTo(new VipConfig("db", new BindAddress("10.0.0.5", 5432), "postgres",
-                Strategy.LEAST_CONN, new ZoneAffinityConfig(false, 0),
+                Strategy.LEAST_CONN, new ZoneAffinityConfig(false, 0), RegionFailoverConfig.DEFAULT,
                 List.of(new BackendConfig("db1.internal", 5432, "a", "eu", "r1", 200),
                         new BackendConfig("fd00::2", 5432, "", "", "", 100)),
                 new HealthCheckConfig(HealthCheckType.HTTP, "/ready", 8081, 250, 100, 3, 5),
@@ -212,7 +213,7 @@ class ConfigLoaderTest {
             ConfigException e = error(vip("strategie: p2c"));
             assertThat(e.path()).isEqualTo("vips[0].strategie");
             assertThat(e).hasMessage("vips[0].strategie: unknown key, did you mean 'strategy'? (expected one of: name, bind, service, "
-                    + "strategy, zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
+                    + "strategy, zoneAffinity, regionFailover, backends, healthCheck, outlierDetection, connectTimeoutMs, "
                     + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, allowedBackendCidrs)");
         }
 
@@ -288,6 +289,20 @@ class ConfigLoaderTest {
                         "vips[0].zoneAffinity.enabled: 'yes' (expected: true or false)"),
                 Arguments.of("zoneAffinity: {minBackends: -1}", "vips[0].zoneAffinity.minBackends", "-1",
                         "vips[0].zoneAffinity.minBackends: '-1' (expected: an integer 0-100000)"),
+                Arguments.of("regionFailover: {enabled: 1}", "vips[0].regionFailover.enabled", "1",
+                        "vips[0].regionFailover.enabled: '1' (expected: true or false)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: 0.5}",
+                        "vips[0].regionFailover.overprovisioningFactor", "0.5",
+                        "vips[0].regionFailover.overprovisioningFactor: '0.5' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: lots}",
+                        "vips[0].regionFailover.overprovisioningFactor", "lots",
+                        "vips[0].regionFailover.overprovisioningFactor: 'lots' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {overprovisioningFactor: .nan}",
+                        "vips[0].regionFailover.overprovisioningFactor", ".nan",
+                        "vips[0].regionFailover.overprovisioningFactor: '.nan' (expected: a number 1-100)"),
+                Arguments.of("regionFailover: {factor: 2}", "vips[0].regionFailover.factor", null,
+                        "vips[0].regionFailover.factor: unknown key (expected one of: enabled, "
+                                + "overprovisioningFactor)"),
                 Arguments.of("backends: {address: a, port: 1}", "vips[0].backends", "{\"address\":\"a\",\"port\":\"1\"}",
                         "vips[0].backends: a map (expected: a list of maps with keys address, port, zone, region, "
                                 + "rack, weight)"),
@@ -376,7 +391,7 @@ class ConfigLoaderTest {
                         "vips[0].bind: '[::1]' (expected: [v6]:port, e.g. [::]:8080)"),
                 Arguments.of("vips: {name: web}\n", "vips", "{\"name\":\"web\"}",
                         "vips: a map (expected: a list of VIPs, each a map with keys name, bind, service, strategy, "
-                                + "zoneAffinity, backends, healthCheck, outlierDetection, connectTimeoutMs, "
+                                + "zoneAffinity, regionFailover, backends, healthCheck, outlierDetection, connectTimeoutMs, "
                                 + "connectRetries, idleTimeoutMs, finTimeoutMs, maxConnections, proxyProtocol, "
                                 + "allowedBackendCidrs)"),
                 Arguments.of("- a\n- b\n", "", "[\"a\",\"b\"]",
@@ -536,6 +551,20 @@ class ConfigLoaderTest {
                     """)));
             assertThat(vip.zoneAffinity()).isEqualTo(new ZoneAffinityConfig(true, 7));
             assertThat(vip.backends()).containsExactly(new BackendConfig("10.0.0.1", 8080, "", "", "", 100));
+        }
+
+        @Test
+        void regionFailoverDefaultsAndDecimalsFromTheEnvironment() throws ConfigException {
+            assertThat(onlyVip(parse(vip("strategy: p2c"))).regionFailover())
+                    .isEqualTo(new RegionFailoverConfig(true, 1.4));
+            VipConfig vip = onlyVip(parse(vip("""
+                    regionFailover:
+                      enabled: ${RF:-true}
+                      overprovisioningFactor: ${FACTOR:-1.4}
+                    """), Map.of("RF", "false", "FACTOR", "2.5")));
+            assertThat(vip.regionFailover()).isEqualTo(new RegionFailoverConfig(false, 2.5));
+            assertThat(onlyVip(parse(vip("regionFailover: {overprovisioningFactor: 2}"))).regionFailover())
+                    .isEqualTo(new RegionFailoverConfig(true, 2.0));
         }
 
         @Test
@@ -783,7 +812,7 @@ class ConfigLoaderTest {
                      "connectRetries": 1, "proxyProtocol": "v1", "allowedBackendCidrs": ["10.0.0.0/8"]}
                     """, "vips.web");
             assertThat(vip).isEqualTo(new VipConfig("web", new BindAddress("0.0.0.0", 8080), "web",
-                    Strategy.ROUND_ROBIN, new ZoneAffinityConfig(false, 5),
+                    Strategy.ROUND_ROBIN, new ZoneAffinityConfig(false, 5), RegionFailoverConfig.DEFAULT,
                     List.of(new BackendConfig("10.0.0.1", 9001, "a", "", "", 50)),
                     new HealthCheckConfig(HealthCheckType.HTTP, "/ping", 0, 2000, 1500, 2, 2),
                     new OutlierDetectionConfig(3, 5000, 50), 1000, 1, 600_000, 5_000, 10_000, ProxyProtocol.V1,

@@ -18,7 +18,8 @@ class RecordChecksTest {
     private static final VipConfig WEB = VipConfig.of("web", ANY, List.of());
 
     private static VipConfig withRetries(int connectRetries) {
-        return new VipConfig("web", ANY, "web", Strategy.P2C, ZoneAffinityConfig.DEFAULT, List.of(),
+        return new VipConfig("web", ANY, "web", Strategy.P2C, ZoneAffinityConfig.DEFAULT, RegionFailoverConfig.DEFAULT,
+                List.of(),
                 HealthCheckConfig.DEFAULT, OutlierDetectionConfig.DEFAULT, 1000, connectRetries, 600_000, 5_000,
                 10_000, ProxyProtocol.OFF, List.of());
     }

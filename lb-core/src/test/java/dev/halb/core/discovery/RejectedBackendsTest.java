@@ -51,7 +51,7 @@ class RejectedBackendsTest {
     final Closeables closeables = new Closeables();
 
     private static VipConfig withCidrs(VipConfig v, List<Cidr> cidrs) {
-        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.regionFailover(), v.backends(),
                 v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(), v.finTimeoutMs(),
                 v.maxConnections(), v.proxyProtocol(), cidrs);
     }

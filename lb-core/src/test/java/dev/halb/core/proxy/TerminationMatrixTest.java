@@ -172,7 +172,7 @@ class TerminationMatrixTest {
             case CLIENT_GONE_DURING_CONNECT -> 30_000;
             default -> v.connectTimeoutMs();
         };
-        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.regionFailover(), v.backends(),
                 v.healthCheck(), v.outlierDetection(), connectTimeout, 0, idle, fin, v.maxConnections(),
                 v.proxyProtocol(), v.allowedBackendCidrs());
     }

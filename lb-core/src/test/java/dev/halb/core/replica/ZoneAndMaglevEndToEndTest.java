@@ -41,7 +41,7 @@ class ZoneAndMaglevEndToEndTest {
 
     private static VipConfig vip(Strategy strategy, List<BackendConfig> list) {
         VipConfig v = TestConfigs.vip("web", list);
-        return new VipConfig(v.name(), v.bind(), v.service(), strategy, v.zoneAffinity(), v.backends(),
+        return new VipConfig(v.name(), v.bind(), v.service(), strategy, v.zoneAffinity(), v.regionFailover(), v.backends(),
                 v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(), v.finTimeoutMs(),
                 v.maxConnections(), v.proxyProtocol(), v.allowedBackendCidrs());
     }

@@ -38,7 +38,7 @@ public final class HealthTestConfigs {
     public static VipConfig vip(String name, List<BackendConfig> backends, HealthCheckConfig check,
                                 OutlierDetectionConfig outlier, int connectRetries) {
         VipConfig v = VipConfig.of(name, TestConfigs.ANY_LOOPBACK_PORT, backends);
-        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), new ZoneAffinityConfig(false, 3),
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), new ZoneAffinityConfig(false, 3), v.regionFailover(),
                 v.backends(), check, outlier, v.connectTimeoutMs(), connectRetries, v.idleTimeoutMs(), v.finTimeoutMs(),
                 v.maxConnections(), v.proxyProtocol(), v.allowedBackendCidrs());
     }

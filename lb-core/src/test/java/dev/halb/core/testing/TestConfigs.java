@@ -44,13 +44,13 @@ public final class TestConfigs {
     }
 
     public static VipConfig withHealthCheck(VipConfig v, HealthCheckConfig hc) {
-        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(), hc,
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.regionFailover(), v.backends(), hc,
                 v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), v.idleTimeoutMs(), v.finTimeoutMs(), v.maxConnections(),
                 v.proxyProtocol(), v.allowedBackendCidrs());
     }
 
     public static VipConfig withLimits(VipConfig v, int maxConnections, long idleTimeoutMs) {
-        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.backends(),
+        return new VipConfig(v.name(), v.bind(), v.service(), v.strategy(), v.zoneAffinity(), v.regionFailover(), v.backends(),
                 v.healthCheck(), v.outlierDetection(), v.connectTimeoutMs(), v.connectRetries(), idleTimeoutMs,
                 v.finTimeoutMs(), maxConnections, v.proxyProtocol(), v.allowedBackendCidrs());
     }

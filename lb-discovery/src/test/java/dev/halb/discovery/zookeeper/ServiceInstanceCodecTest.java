@@ -75,6 +75,17 @@ class ServiceInstanceCodecTest {
                  "registrationTimeUTC":1,"serviceType":"DYNAMIC","uriSpec":{"parts":[]}}""");
         assertThat(spring.zone()).isEqualTo("z3");
         assertThat(spring.weight()).isEqualTo(40);
+        assertThat(spring.locality().region()).isEmpty();
+
+        Backend springRegion = accepted("a", """
+                {"name":"shop","id":"a","address":"h","port":1,
+                 "payload":{"@class":"org.springframework.cloud.zookeeper.discovery.ZookeeperInstance",
+                            "id":"shop-1","name":"shop","metadata":{"zone":"eu-west-1a","region":"eu-west"}}}""");
+        assertThat(springRegion.locality()).isEqualTo(new Locality("eu-west-1a", "eu-west", ""));
+
+        Backend ownRegionWins = accepted("a", """
+                {"address":"h","port":1,"payload":{"region":"us-east","metadata":{"region":"eu-west"}}}""");
+        assertThat(ownRegionWins.locality().region()).isEqualTo("us-east");
 
         assertThat(accepted("a", "{\"address\":\"h\",\"port\":1,\"payload\":\"just text\"}").weight()).isEqualTo(100);
     }
