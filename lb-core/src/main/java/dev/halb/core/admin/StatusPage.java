@@ -132,11 +132,11 @@ final class StatusPage {
         stat("total", count(m.value("halb_connections_total", "vip", name)), "", out);
         stat("rejected", count(m.sum("halb_rejected_total", "vip", name)), "", out);
         out.append("</div></div>");
-        split("zones", v.path("zoneRouting"), true, out);
+        split("zones", v.path("zoneRouting"), "split", "localZone", out);
         if (v.path("regionRouting").isObject()) {
-            split("regions", v.path("regionRouting"), false, out);
+            split("regions", v.path("regionRouting"), "regions", "local", out);
         }
-        out.append("<table class=\"backends\"><thead><tr><th>state</th><th>backend</th><th>address</th><th>zone</th>"
+        out.append("<table class=\"backends\"><thead><tr><th>state</th><th>backend</th><th>address</th><th>zone</th><th>region</th>"
                 + "<th class=\"n\">weight</th><th class=\"n\">active</th><th class=\"n\">connect failures</th>"
                 + "<th class=\"n\">ejections</th><th>source</th></tr></thead><tbody>");
         for (JsonNode b : v.path("backends")) {
@@ -150,6 +150,9 @@ final class StatusPage {
             // The id is often the address itself: said once.
             out.append(address.equals(id) ? "<span class=\"muted\" title=\"same as the backend id\">=</span>" : esc(address)).append("</td><td>");
             zoneChip(zone, out);
+            out.append("</td><td>");
+            // The region in the colour of its segment in the region bar.
+            zoneChip(b.path("region").asText(), out);
             out.append("</td><td class=\"n\">").append(b.path("weight").asInt())
                     .append("</td><td class=\"n\">").append(b.path("activeConnections").asInt())
                     .append("</td><td class=\"n\">").append(count(m.value("halb_connect_failures_total", "vip", name, "backend", id)))
@@ -157,7 +160,7 @@ final class StatusPage {
                     .append("</td><td>").append(esc(b.path("source").asText())).append("</td></tr>");
         }
         if (v.path("backends").isEmpty()) {
-            out.append("<tr><td colspan=\"9\" class=\"empty\">no backends</td></tr>");
+            out.append("<tr><td colspan=\"10\" class=\"empty\">no backends</td></tr>");
         }
         out.append("</tbody></table></section>");
     }
@@ -167,10 +170,14 @@ final class StatusPage {
                 .append(esc(name)).append("</small></div>");
     }
 
-    /** A split (zone -> share) as one stacked bar, with its mode and why. */
-    private static void split(String label, JsonNode routing, boolean zones, StringBuilder out) {
+    /**
+     * A split (zone or region -> share) as one stacked bar, with its mode and why; {@code shares}
+     * and {@code local} name the routing view's fields (zoneRouting: split, localZone;
+     * regionRouting: regions, local).
+     */
+    private static void split(String label, JsonNode routing, String shares, String local, StringBuilder out) {
         out.append("<div class=\"split\"><span class=\"split-label\">").append(label).append("</span><div class=\"bar\">");
-        JsonNode split = routing.path("split");
+        JsonNode split = routing.path(shares);
         boolean any = false;
         for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) split::fields) {
             double share = e.getValue().asDouble();
@@ -193,8 +200,8 @@ final class StatusPage {
         if (!reason.isEmpty()) {
             out.append(" · ").append(esc(reason));
         }
-        if (zones && !routing.path("localZone").asText("").isEmpty()) {
-            out.append(" · local ").append(esc(routing.path("localZone").asText()));
+        if (!routing.path(local).asText("").isEmpty()) {
+            out.append(" · local ").append(esc(routing.path(local).asText()));
         }
         out.append("</span></div>");
     }
@@ -214,7 +221,7 @@ final class StatusPage {
             byZone.computeIfAbsent(r.path("zone").asText(), z -> new ArrayList<>()).add(r);
         }
         out.append("<section id=\"replicas\"><h2>Replicas <small>").append(replicas.size())
-                .append(" live, by zone</small></h2><div class=\"zones\">");
+                .append(" registered, by zone</small></h2><div class=\"zones\">");
         for (Map.Entry<String, List<JsonNode>> e : byZone.entrySet()) {
             out.append("<div class=\"zone-col\"><h3>");
             if (e.getKey().isEmpty()) {

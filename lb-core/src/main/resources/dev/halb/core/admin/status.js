@@ -69,9 +69,11 @@
     return "<div class=\"stat " + (c || "") + "\"><b>" + esc(value) + "</b><small>" + esc(name) + "</small></div>";
   }
 
-  function split(label, routing, zones) {
+  // A split (key -> share) as one stacked bar: shares and local name the routing view's fields
+  // (zoneRouting: split, localZone; regionRouting: regions, local).
+  function split(label, routing, shares, local) {
     var h = "<div class=\"split\"><span class=\"split-label\">" + label + "</span><div class=\"bar\">";
-    var any = false, sp = routing.split || {};
+    var any = false, sp = routing[shares] || {};
     Object.keys(sp).forEach(function (key) {
       var share = sp[key];
       if (!(share > 0)) return;
@@ -83,7 +85,7 @@
     if (!any) h += "<span class=\"seg none\">no candidates</span>";
     h += "</div><span class=\"mode\">" + esc(routing.mode || "");
     if (routing.reason) h += " · " + esc(routing.reason);
-    if (zones && routing.localZone) h += " · local " + esc(routing.localZone);
+    if (routing[local]) h += " · local " + esc(routing[local]);
     return h + "</span></div>";
   }
 
@@ -105,28 +107,28 @@
       stat("conn/s", rate === null ? "…" : rate.toFixed(rate < 10 ? 1 : 0), "rate") +
       stat("total", count(sum(m, "halb_connections_total", {vip: v.name}))) +
       stat("rejected", count(sum(m, "halb_rejected_total", {vip: v.name}))) + "</div></div>";
-    h += split("zones", v.zoneRouting || {}, true);
-    if (v.regionRouting) h += split("regions", v.regionRouting, false);
-    h += "<table class=\"backends\"><thead><tr><th>state</th><th>backend</th><th>address</th><th>zone</th>" +
+    h += split("zones", v.zoneRouting || {}, "split", "localZone");
+    if (v.regionRouting) h += split("regions", v.regionRouting, "regions", "local");
+    h += "<table class=\"backends\"><thead><tr><th>state</th><th>backend</th><th>address</th><th>zone</th><th>region</th>" +
       "<th class=\"n\">weight</th><th class=\"n\">active</th><th class=\"n\">connect failures</th>" +
       "<th class=\"n\">ejections</th><th>source</th></tr></thead><tbody>";
     (v.backends || []).forEach(function (b) {
       h += "<tr class=\"backend st-" + cls(b.state) + "\" data-backend=\"" + esc(b.id) + "\"><td><span class=\"state " +
         cls(b.state) + "\">" + esc(b.state) + "</span></td><td class=\"id\">" + esc(b.id) + "</td><td>" +
         (b.address + ":" + b.port === b.id ? "<span class=\"muted\" title=\"same as the backend id\">=</span>" : esc(b.address + ":" + b.port)) +
-        "</td><td>" + zoneChip(b.zone || "") + "</td><td class=\"n\">" + b.weight +
+        "</td><td>" + zoneChip(b.zone || "") + "</td><td>" + zoneChip(b.region || "") + "</td><td class=\"n\">" + b.weight +
         "</td><td class=\"n\">" + b.activeConnections + "</td><td class=\"n\">" +
         count(sum(m, "halb_connect_failures_total", {vip: v.name, backend: b.id})) + "</td><td class=\"n\">" +
         count(sum(m, "halb_ejections_total", {vip: v.name, backend: b.id})) + "</td><td>" + esc(b.source) + "</td></tr>";
     });
-    if (!v.backends || v.backends.length === 0) h += "<tr><td colspan=\"9\" class=\"empty\">no backends</td></tr>";
+    if (!v.backends || v.backends.length === 0) h += "<tr><td colspan=\"10\" class=\"empty\">no backends</td></tr>";
     return h + "</tbody></table></section>";
   }
 
   function replicasSection(replicas, self) {
     var byZone = {};
     replicas.forEach(function (r) { (byZone[r.zone || ""] = byZone[r.zone || ""] || []).push(r); });
-    var h = "<section id=\"replicas\"><h2>Replicas <small>" + replicas.length + " live, by zone</small></h2><div class=\"zones\">";
+    var h = "<section id=\"replicas\"><h2>Replicas <small>" + replicas.length + " registered, by zone</small></h2><div class=\"zones\">";
     Object.keys(byZone).sort().forEach(function (zone) {
       h += "<div class=\"zone-col\"><h3>" + (zone ? zoneChip(zone) : "no zone") + "</h3>";
       byZone[zone].forEach(function (r) {
