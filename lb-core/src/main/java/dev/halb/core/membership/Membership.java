@@ -7,6 +7,7 @@ import dev.halb.discovery.BackendOrigin;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -83,7 +84,7 @@ public final class Membership {
         for (Backend b : backends) {
             InetAddress address;
             if (isIpLiteral(b.address())) {
-                address = NetUtil.createInetAddressFromIpAddressString(b.address());
+                address = literal(b.address());
             } else {
                 hostNames.add(b.address());
                 Optional<InetAddress> found = lookup.apply(b.address());
@@ -100,6 +101,19 @@ public final class Membership {
             resolved.add(new Resolved(b, new InetSocketAddress(address, b.port())));
         }
         return new Resolution(resolved, pending, unresolvable, hostNames);
+    }
+
+    /**
+     * The address of an IP literal, carrying the literal as its host name: the transports ask a
+     * connected socket's address for its host string, which an address without a name formats
+     * anew, in a fresh string, on every backend connect.
+     */
+    private static InetAddress literal(String ip) {
+        try {
+            return InetAddress.getByAddress(ip, NetUtil.createByteArrayFromIpAddressString(ip));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP literal: " + ip, e);
+        }
     }
 
     public static boolean isIpLiteral(String host) {

@@ -2,10 +2,7 @@ package dev.halb.core.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
-import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
 import dev.halb.discovery.Backend;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -17,9 +14,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,31 +25,9 @@ public final class HalbMetrics {
 
     private final MetricRegistry registry;
     private final CollectorRegistry prometheus = new CollectorRegistry();
-    private final Meter discoveryRejected;
-    private final TimerSums sums = new TimerSums();
+    private final Total discoveryRejected;
     /** Peer id to the value of its {@code halb_peer_up} gauge; guarded by itself. */
     private final Map<String, AtomicInteger> peerGauges = new HashMap<>();
-
-    /**
-     * The total time recorded by each timer, in nanoseconds, by its Dropwizard name: the
-     * {@code _sum} of its summary (Dropwizard's timer keeps a count and a sample, not a sum).
-     */
-    static final class TimerSums {
-        private final Map<String, LongAdder> byName = new ConcurrentHashMap<>();
-
-        LongAdder forName(String name) {
-            return byName.computeIfAbsent(name, n -> new LongAdder());
-        }
-
-        long nanos(String name) {
-            LongAdder a = byName.get(name);
-            return a == null ? 0 : a.sum();
-        }
-
-        void remove(String name) {
-            byName.remove(name);
-        }
-    }
 
     public HalbMetrics() {
         this(new MetricRegistry());
@@ -62,8 +35,13 @@ public final class HalbMetrics {
 
     public HalbMetrics(MetricRegistry registry) {
         this.registry = registry;
-        this.prometheus.register(new PrometheusExposition(registry, sums));
-        this.discoveryRejected = registry.meter("halb_discovery_rejected");
+        this.prometheus.register(new PrometheusExposition(registry));
+        this.discoveryRejected = total(registry, "halb_discovery_rejected");
+    }
+
+    /** The {@link Total} named {@code name}, registered at 0 when it is new. */
+    static Total total(MetricRegistry registry, String name) {
+        return (Total) registry.counter(name, Total::new);
     }
 
     public MetricRegistry registry() {
@@ -73,20 +51,14 @@ public final class HalbMetrics {
     /** The recorder for one VIP, resolved once when the VIP is bound. */
     public VipMetrics forVip(String vip) {
         // Counters that alerts take rate() of exist from the start, at 0, not from their first event.
-        registry.meter(MetricName.encode("halb_resolve_failures", "vip", vip));
-        return new DropwizardVipMetrics(registry, vip, sums);
+        total(registry, MetricName.encode("halb_resolve_failures", "vip", vip));
+        return new DropwizardVipMetrics(registry, vip);
     }
 
     /** Forgets every metric of a removed VIP. */
     public void removeVip(String vip) {
         String needle = "vip=\"" + vip + "\"";
-        registry.removeMatching((name, metric) -> {
-            if (name.contains(needle)) {
-                sums.remove(name);
-                return true;
-            }
-            return false;
-        });
+        registry.removeMatching((name, metric) -> name.contains(needle));
     }
 
     /**
@@ -102,10 +74,10 @@ public final class HalbMetrics {
         registry.register(name, gauge);
         // The backend's counters exist from when it joins, at 0: rate() and alerts on them work
         // before the first failure. (Registering returns an existing one: counts are kept.)
-        registry.meter(connectFailuresName(vip, backend.id()));
-        registry.meter(ejectionsName(vip, backend));
+        total(registry, connectFailuresName(vip, backend.id()));
+        total(registry, ejectionsName(vip, backend));
         if (!backend.zone().isEmpty()) {
-            registry.meter(MetricName.encode("halb_zone_connections", "vip", vip, "zone", backend.zone()));
+            total(registry, MetricName.encode("halb_zone_connections", "vip", vip, "zone", backend.zone()));
         }
         return gauge;
     }
@@ -150,27 +122,27 @@ public final class HalbMetrics {
      * resolve (counted once each time a backend starts failing).
      */
     public void resolveFailed(String vip) {
-        registry.meter(MetricName.encode("halb_resolve_failures", "vip", vip)).mark();
+        total(registry, MetricName.encode("halb_resolve_failures", "vip", vip)).mark();
     }
 
     /** {@code halb_ejections_total{vip,backend}}. */
     public void ejected(String vip, Backend backend) {
-        registry.meter(ejectionsName(vip, backend)).mark();
+        total(registry, ejectionsName(vip, backend)).mark();
     }
 
     /** {@code halb_ejections_capped_total{vip}}: ejections refused by {@code maxEjectionPercent}. */
-    public Meter ejectionsCapped(String vip) {
-        return registry.meter(MetricName.encode("halb_ejections_capped", "vip", vip));
+    public Total ejectionsCapped(String vip) {
+        return total(registry, MetricName.encode("halb_ejections_capped", "vip", vip));
     }
 
     /** {@code halb_zone_routing_changes_total{vip,mode}}: zone routing entered {@code mode}. */
     public void zoneRoutingChanged(String vip, String mode) {
-        registry.meter(MetricName.encode("halb_zone_routing_changes", "vip", vip, "mode", mode)).mark();
+        total(registry, MetricName.encode("halb_zone_routing_changes", "vip", vip, "mode", mode)).mark();
     }
 
     /** {@code halb_region_routing_changes_total{vip,mode}}: region routing entered {@code mode}. */
     public void regionRoutingChanged(String vip, String mode) {
-        registry.meter(MetricName.encode("halb_region_routing_changes", "vip", vip, "mode", mode)).mark();
+        total(registry, MetricName.encode("halb_region_routing_changes", "vip", vip, "mode", mode)).mark();
     }
 
     /**
@@ -225,13 +197,13 @@ public final class HalbMetrics {
      * was applied but a VIP could not be bound).
      */
     public void configReloaded(String result) {
-        registry.meter(MetricName.encode("halb_config_reloads", "result", result)).mark();
+        total(registry, MetricName.encode("halb_config_reloads", "result", result)).mark();
     }
 
     /** Exports every reload outcome at 0 from the start, so that rate() and alerts work at once. */
     public void registerConfigReloads() {
         for (String result : RELOAD_RESULTS) {
-            registry.meter(MetricName.encode("halb_config_reloads", "result", result));
+            total(registry, MetricName.encode("halb_config_reloads", "result", result));
         }
     }
 
@@ -239,8 +211,8 @@ public final class HalbMetrics {
      * {@code halb_access_log_dropped_total}: exported at 0 from the start; the returned meter is
      * marked once per access record dropped.
      */
-    public Meter accessLogDropped() {
-        return registry.meter("halb_access_log_dropped");
+    public Total accessLogDropped() {
+        return total(registry, "halb_access_log_dropped");
     }
 
     public long discoveryRejectedCount() {
@@ -273,19 +245,19 @@ public final class HalbMetrics {
 
     /** Meters resolved once, indexed by transport and response code, so that a query costs one mark. */
     private static final class DropwizardDnsMetrics implements DnsMetrics {
-        private final Meter[] answered = new Meter[DnsMetrics.TRANSPORTS.size() * DnsMetrics.RCODES.size()];
-        private final Meter truncated;
-        private final Meter dropped;
+        private final Total[] answered = new Total[DnsMetrics.TRANSPORTS.size() * DnsMetrics.RCODES.size()];
+        private final Total truncated;
+        private final Total dropped;
 
         DropwizardDnsMetrics(MetricRegistry registry) {
             for (int t = 0; t < DnsMetrics.TRANSPORTS.size(); t++) {
                 for (int r = 0; r < DnsMetrics.RCODES.size(); r++) {
-                    answered[t * DnsMetrics.RCODES.size() + r] = registry.meter(MetricName.encode("halb_dns_queries",
+                    answered[t * DnsMetrics.RCODES.size() + r] = total(registry, MetricName.encode("halb_dns_queries",
                             "transport", DnsMetrics.TRANSPORTS.get(t), "rcode", DnsMetrics.RCODES.get(r)));
                 }
             }
-            truncated = registry.meter("halb_dns_truncated");
-            dropped = registry.meter("halb_dns_dropped");
+            truncated = total(registry, "halb_dns_truncated");
+            dropped = total(registry, "halb_dns_dropped");
         }
 
         @Override
@@ -316,33 +288,30 @@ public final class HalbMetrics {
     private static final class DropwizardVipMetrics implements VipMetrics {
         private final MetricRegistry registry;
         private final String vip;
-        private final Meter connections;
+        private final Total connections;
         private final Counter active;
-        private final Meter bytesClientToBackend;
-        private final Meter bytesBackendToClient;
-        private final Timer connectTime;
-        private final LongAdder connectTimeSum;
-        private final Meter noBackend;
-        private final Map<Rejection, Meter> rejected = new EnumMap<>(Rejection.class);
-        private final Map<String, Meter> zoneConnections = new ConcurrentHashMap<>();
-        private final Map<String, Meter> regionConnections = new ConcurrentHashMap<>();
+        private final Total bytesClientToBackend;
+        private final Total bytesBackendToClient;
+        private final Latency connectTime;
+        private final Total noBackend;
+        private final Map<Rejection, Total> rejected = new EnumMap<>(Rejection.class);
+        private final Map<String, Total> zoneConnections = new ConcurrentHashMap<>();
+        private final Map<String, Total> regionConnections = new ConcurrentHashMap<>();
 
-        DropwizardVipMetrics(MetricRegistry registry, String vip, TimerSums sums) {
+        DropwizardVipMetrics(MetricRegistry registry, String vip) {
             this.registry = registry;
             this.vip = vip;
-            this.connections = registry.meter(MetricName.encode("halb_connections", "vip", vip));
+            this.connections = total(registry, MetricName.encode("halb_connections", "vip", vip));
             this.active = registry.counter(MetricName.encode("halb_connections_active", "vip", vip));
-            this.bytesClientToBackend = registry.meter(
+            this.bytesClientToBackend = total(registry, 
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "client_to_backend"));
-            this.bytesBackendToClient = registry.meter(
+            this.bytesBackendToClient = total(registry, 
                     MetricName.encode("halb_bytes", "vip", vip, "direction", "backend_to_client"));
-            String connectSeconds = MetricName.encode("halb_connect_seconds", "vip", vip);
-            this.connectTime = registry.timer(connectSeconds,
-                    () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
-            this.connectTimeSum = sums.forName(connectSeconds);
-            this.noBackend = registry.meter(MetricName.encode("halb_no_backend", "vip", vip));
+            this.connectTime = (Latency) registry.histogram(MetricName.encode("halb_connect_seconds", "vip", vip),
+                    Latency::new);
+            this.noBackend = total(registry, MetricName.encode("halb_no_backend", "vip", vip));
             for (Rejection r : Rejection.values()) {
-                rejected.put(r, registry.meter(MetricName.encode("halb_rejected", "vip", vip, "reason", r.label())));
+                rejected.put(r, total(registry, MetricName.encode("halb_rejected", "vip", vip, "reason", r.label())));
             }
         }
 
@@ -370,21 +339,20 @@ public final class HalbMetrics {
 
         @Override
         public void connectSucceeded(Backend backend, long nanos) {
-            connectTime.update(nanos, TimeUnit.NANOSECONDS);
-            connectTimeSum.add(nanos);
+            connectTime.update(nanos);
         }
 
         @Override
         public void connectFailed(Backend backend) {
             // Looked up each time (failures are rare): a backend that left and came back has a new meter.
-            registry.meter(connectFailuresName(vip, backend.id())).mark();
+            total(registry, connectFailuresName(vip, backend.id())).mark();
         }
 
         @Override
         public void zoneConnection(String zone) {
-            Meter m = zoneConnections.get(zone);
+            Total m = zoneConnections.get(zone);
             if (m == null) {
-                m = zoneConnections.computeIfAbsent(zone, z -> registry.meter(
+                m = zoneConnections.computeIfAbsent(zone, z -> total(registry, 
                         MetricName.encode("halb_zone_connections", "vip", vip, "zone", z)));
             }
             m.mark();
@@ -392,9 +360,9 @@ public final class HalbMetrics {
 
         @Override
         public void regionConnection(String region) {
-            Meter m = regionConnections.get(region);
+            Total m = regionConnections.get(region);
             if (m == null) {
-                m = regionConnections.computeIfAbsent(region, r -> registry.meter(
+                m = regionConnections.computeIfAbsent(region, r -> total(registry, 
                         MetricName.encode("halb_region_connections", "vip", vip, "region", r)));
             }
             m.mark();

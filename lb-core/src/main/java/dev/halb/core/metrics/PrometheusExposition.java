@@ -2,11 +2,9 @@ package dev.halb.core.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.Meter;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
-import com.codahale.metrics.Timer;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Dropwizard registry as Prometheus metric families, with halb's own help text and types:
- * a {@link Meter} is a counter {@code <base>_total}, a {@link Counter} or {@link Gauge} a gauge
- * {@code <base>}, a {@link Timer} a summary {@code <base>} in seconds with quantiles,
- * {@code _count} and {@code _sum} (the sum from {@link HalbMetrics}' own adders: Dropwizard's
- * timer keeps none). Names carry their labels through {@link MetricName}.
+ * a {@link Total} is a counter {@code <base>_total}, another {@link Counter} or a {@link Gauge} a
+ * gauge {@code <base>}, a {@link Latency} a summary {@code <base>} in seconds with quantiles,
+ * {@code _count} and {@code _sum}. Names carry their labels through {@link MetricName}.
  *
  * <p>Replaces the generic bridge, whose help for every family named the Dropwizard metric's
  * class (a lambda's synthetic name for gauges) and whose summaries had no {@code _sum}.
@@ -60,11 +57,9 @@ final class PrometheusExposition extends Collector {
     private static final double SECONDS_PER_NANO = 1.0 / TimeUnit.SECONDS.toNanos(1);
 
     private final MetricRegistry registry;
-    private final HalbMetrics.TimerSums sums;
 
-    PrometheusExposition(MetricRegistry registry, HalbMetrics.TimerSums sums) {
+    PrometheusExposition(MetricRegistry registry) {
         this.registry = registry;
-        this.sums = sums;
     }
 
     @Override
@@ -78,7 +73,7 @@ final class PrometheusExposition extends Collector {
             }
             String familyName = type == Type.COUNTER ? name.base + "_total" : name.base;
             Family f = families.computeIfAbsent(familyName, n -> new Family(n, type, name.base));
-            add(f.samples, dropwizardName, name, metric);
+            add(f.samples, name, metric);
         });
         List<MetricFamilySamples> out = new ArrayList<>(families.size());
         for (Family f : families.values()) {
@@ -88,22 +83,21 @@ final class PrometheusExposition extends Collector {
     }
 
     private static Type typeOf(Metric metric) {
-        if (metric instanceof Meter) {
+        if (metric instanceof Total) {
             return Type.COUNTER;
         }
         if (metric instanceof Counter || metric instanceof Gauge) {
             return Type.GAUGE;
         }
-        if (metric instanceof Timer) {
+        if (metric instanceof Latency) {
             return Type.SUMMARY;
         }
         return null;
     }
 
-    private void add(List<MetricFamilySamples.Sample> samples, String dropwizardName, MetricName name,
-                     Metric metric) {
-        if (metric instanceof Meter m) {
-            samples.add(sample(name.base + "_total", name, m.getCount()));
+    private static void add(List<MetricFamilySamples.Sample> samples, MetricName name, Metric metric) {
+        if (metric instanceof Total t) {
+            samples.add(sample(name.base + "_total", name, t.getCount()));
         } else if (metric instanceof Counter c) {
             samples.add(sample(name.base, name, c.getCount()));
         } else if (metric instanceof Gauge<?> g) {
@@ -113,7 +107,7 @@ final class PrometheusExposition extends Collector {
             } else if (v instanceof Boolean b) {
                 samples.add(sample(name.base, name, b ? 1 : 0));
             }
-        } else if (metric instanceof Timer t) {
+        } else if (metric instanceof Latency t) {
             Snapshot s = t.getSnapshot();
             for (double q : QUANTILES) {
                 List<String> names = new ArrayList<>(name.labelNames);
@@ -124,7 +118,7 @@ final class PrometheusExposition extends Collector {
                         s.getValue(q) * SECONDS_PER_NANO));
             }
             samples.add(sample(name.base + "_count", name, t.getCount()));
-            samples.add(sample(name.base + "_sum", name, sums.nanos(dropwizardName) * SECONDS_PER_NANO));
+            samples.add(sample(name.base + "_sum", name, t.sumNanos() * SECONDS_PER_NANO));
         }
     }
 

@@ -40,8 +40,7 @@ final class BackendConnector {
         config.setWriteBufferWaterMark(VipListener.WATER_MARK);
         config.setRecvByteBufAllocator(VipListener.RECV_ALLOCATOR);
         config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        config.setOption(ChannelOption.TCP_NODELAY, true);
-        config.setOption(ChannelOption.SO_KEEPALIVE, true);
+        // TCP_NODELAY is on already (Netty's default); no SO_KEEPALIVE, as on the client side.
         ch.pipeline().addLast(handler);
         ChannelFuture registered = loop.register(ch);
         if (registered.isDone()) {

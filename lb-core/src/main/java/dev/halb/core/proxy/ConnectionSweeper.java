@@ -1,9 +1,13 @@
 package dev.halb.core.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +21,12 @@ import java.util.concurrent.TimeUnit;
  * <p>The sweep also re-checks direct memory and resumes connections it paused for memory once
  * usage is back under its threshold.
  *
- * <p>Confined to its event loop's thread: no field needs synchronisation. The task runs only
- * while the loop has connections.
+ * <p>The list is also the loop's registry of open connections: {@link #closeClientsOf} closes
+ * the ones of a VIP, so no connection needs a set entry or a close listener of its own.
+ *
+ * <p>Confined to its event loop's thread: no field needs synchronisation. The task runs while
+ * the loop has connections, and stops at the first sweep that finds none (not when the last
+ * one closes: one connection after another would schedule and cancel it each time).
  */
 final class ConnectionSweeper implements Runnable {
 
@@ -61,7 +69,7 @@ final class ConnectionSweeper implements Runnable {
             head.sweepPrev = h;
         }
         head = h;
-        if (size++ == 0) {
+        if (size++ == 0 && task == null) {
             now = clock();
             task = loop.scheduleAtFixedRate(this, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
         }
@@ -81,10 +89,31 @@ final class ConnectionSweeper implements Runnable {
         }
         h.sweepNext = null;
         h.sweepPrev = null;
-        if (--size == 0 && task != null) {
-            task.cancel(false);
-            task = null;
+        size--;
+    }
+
+    /**
+     * Closes the client channel of every connection of {@code vip} on the calling event loop
+     * (closing a client closes its backend after its queued writes) and returns their close
+     * futures. Must run on an event loop thread.
+     */
+    static List<ChannelFuture> closeClientsOf(VipListener vip) {
+        ConnectionSweeper s = LOCAL.get();
+        if (s == null) {
+            return List.of();
         }
+        List<Channel> clients = new ArrayList<>();
+        for (FrontendHandler h = s.head; h != null; h = h.sweepNext) {
+            if (h.vip() == vip && h.channel() != null) {
+                clients.add(h.channel());
+            }
+        }
+        // Closed after the walk: a close removes its connection from the list.
+        List<ChannelFuture> closed = new ArrayList<>(clients.size());
+        for (Channel c : clients) {
+            closed.add(c.close());
+        }
+        return closed;
     }
 
     int size() {
@@ -93,6 +122,11 @@ final class ConnectionSweeper implements Runnable {
 
     @Override
     public void run() {
+        if (size == 0) {
+            task.cancel(false);
+            task = null;
+            return;
+        }
         now = clock();
         boolean memoryOk = !DirectMemory.check();
         FrontendHandler h = head;

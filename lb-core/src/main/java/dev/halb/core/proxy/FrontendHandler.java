@@ -100,6 +100,10 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         this.connection = this;
     }
 
+    VipListener vip() {
+        return vip;
+    }
+
     @Override
     Channel channel() {
         return ctx == null ? null : ctx.channel();
@@ -126,7 +130,6 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
         admitted = true;
         openSides = 1;
         metrics.connectionOpened();
-        vip.track(client);
         sweeper = ConnectionSweeper.of(client.eventLoop());
         sweeper.add(this);
         lastActivity = sweeper.now;

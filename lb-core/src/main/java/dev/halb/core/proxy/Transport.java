@@ -2,6 +2,7 @@ package dev.halb.core.proxy;
 
 import dev.halb.core.system.LocalErrors;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -121,6 +123,14 @@ public enum Transport {
             case EPOLL -> EpollDatagramChannel.class;
             case NIO -> NioDatagramChannel.class;
         };
+    }
+
+    /**
+     * The option that lets several listening sockets share an address ({@code SO_REUSEPORT}), or
+     * {@code null} where halb binds one listener per address (NIO).
+     */
+    public ChannelOption<Boolean> reusePort() {
+        return this == NIO ? null : UnixChannelOption.SO_REUSEPORT;
     }
 
     /** An event loop group of this transport with {@code threads} daemon threads named {@code name-N}. */

@@ -15,21 +15,24 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.ChannelGroupFuture;
-import io.netty.channel.group.DefaultChannelGroup;
 import dev.halb.core.logging.RateLimitedLog;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.BindException;
+import java.net.ServerSocket;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,9 +95,9 @@ public final class VipListener {
     /** Why halb is closing this VIP's open connections, once it is; {@code null} before. */
     private volatile ConnectionEnd closingBecause;
     private final AtomicInteger active = new AtomicInteger();
-    private final ChannelGroup clients;
     private volatile Settings settings;
-    private volatile Channel serverChannel;
+    /** The listening sockets: one per event loop on epoll and io_uring, one on NIO; none before binding. */
+    private volatile List<Channel> serverChannels = List.of();
     private final AtomicBoolean acceptPaused = new AtomicBoolean();
     /** One descriptor held back for turning clients away when accepting runs out; see {@link #shed}. */
     private volatile DescriptorReserve reserve;
@@ -122,7 +125,6 @@ public final class VipListener {
         this.group = Objects.requireNonNull(group, "group");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.clients = new DefaultChannelGroup("vip-" + name, GlobalEventExecutor.INSTANCE);
         this.settings = settingsFor(config, selector, observer);
         for (VipMetrics.Rejection r : VipMetrics.Rejection.values()) {
             refusalLogs.put(r, new RateLimitedLog(log));
@@ -136,21 +138,53 @@ public final class VipListener {
     }
 
     /**
-     * Binds the VIP's address.
+     * Binds the VIP's address. On epoll and io_uring every event loop gets a listening socket of
+     * its own on the address ({@code SO_REUSEPORT}, as nginx's {@code reuseport}): the kernel
+     * spreads new clients over them, and each loop serves the clients it accepted, so no accept
+     * is handed from one thread to another. On NIO one socket accepts for every loop.
      *
      * @throws BindException naming the VIP and address when the address is in use or not local
      */
     public void bind() throws BindException, InterruptedException {
         VipConfig config = settings.config();
+        InetSocketAddress address = config.bind().toSocketAddress();
+        List<EventLoop> loops = new ArrayList<>();
+        if (transport.reusePort() != null) {
+            group.forEach(e -> loops.add((EventLoop) e));
+        }
+        List<Channel> bound = new ArrayList<>();
+        try {
+            if (loops.size() > 1) {
+                // Sockets that share a port with SO_REUSEPORT do not see each other as a conflict,
+                // so a second process on this VIP's address would silently take half its clients:
+                // an ordinary bind first fails, as it should, if anything listens there already.
+                address = probe(address);
+                for (EventLoop loop : loops) {
+                    bound.add(bindOne(loop, address, true));
+                }
+            } else {
+                bound.add(bindOne(group, address, false));
+            }
+        } catch (BindException e) {
+            bound.forEach(c -> c.close().awaitUninterruptibly());
+            throw e;
+        }
+        serverChannels = List.copyOf(bound);
+        reserve = DescriptorReserve.open();
+    }
+
+    /** Binds one listening socket on {@code address}, its clients served by {@code loops}. */
+    private Channel bindOne(EventLoopGroup loops, InetSocketAddress address, boolean reusePort)
+            throws BindException, InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
+                .group(loops)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Netty turns TCP_NODELAY on for every socket already; SO_KEEPALIVE is left off:
+                // idleTimeoutMs closes an idle connection long before the kernel's 2 h probes.
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
                 .handler(new AcceptErrors())
@@ -160,16 +194,32 @@ public final class VipListener {
                         ch.pipeline().addLast("frontend", new FrontendHandler(VipListener.this));
                     }
                 });
-        ChannelFuture f = b.bind(config.bind().toSocketAddress()).await();
-        if (!f.isSuccess()) {
-            Throwable cause = f.cause();
-            String why = cause == null ? "unknown error" : describe(cause);
-            BindException e = new BindException("cannot bind VIP " + name + " on " + config.bind() + ": " + why);
-            e.initCause(cause);
-            throw e;
+        if (reusePort) {
+            b.option(transport.reusePort(), true);
         }
-        serverChannel = f.channel();
-        reserve = DescriptorReserve.open();
+        ChannelFuture f = b.bind(address).await();
+        if (!f.isSuccess()) {
+            throw bindFailed(f.cause());
+        }
+        return f.channel();
+    }
+
+    /** Binds {@code address} once without {@code SO_REUSEPORT}; returns it with the port that bind got. */
+    private InetSocketAddress probe(InetSocketAddress address) throws BindException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address, 1);
+            return new InetSocketAddress(address.getAddress(), probe.getLocalPort());
+        } catch (IOException e) {
+            throw bindFailed(e);
+        }
+    }
+
+    private BindException bindFailed(Throwable cause) {
+        String why = cause == null ? "unknown error" : describe(cause);
+        BindException e = new BindException("cannot bind VIP " + name + " on " + settings.config().bind() + ": " + why);
+        e.initCause(cause);
+        return e;
     }
 
     private static String describe(Throwable cause) {
@@ -203,8 +253,7 @@ public final class VipListener {
 
     /** Stops accepting new clients; open connections go on. Idempotent. */
     public void stopAccepting() {
-        Channel c = serverChannel;
-        if (c != null) {
+        for (Channel c : serverChannels) {
             c.close().syncUninterruptibly();
         }
         DescriptorReserve r = reserve;
@@ -213,20 +262,42 @@ public final class VipListener {
         }
     }
 
-    /** Closes every open client connection (and so its backend connection) as the replica stops. */
-    public ChannelGroupFuture closeConnections() {
-        return closeConnections(ConnectionEnd.SHUTDOWN);
-    }
-
     /**
-     * Closes every open client connection (and so its backend connection); their access records
-     * end with {@code why} ({@code draining} or {@code shutdown}) unless a hard end came first.
+     * Closes every open client connection (and so its backend connection), and waits up to
+     * {@code timeout} for them to close; their access records end with {@code why}
+     * ({@code draining} or {@code shutdown}) unless a hard end came first. Not to be called on
+     * an event loop.
+     *
+     * @return whether every one closed in time
      */
-    public ChannelGroupFuture closeConnections(ConnectionEnd why) {
+    public boolean closeConnections(ConnectionEnd why, long timeout, TimeUnit unit) {
         if (closingBecause == null) {
             closingBecause = Objects.requireNonNull(why, "why");
         }
-        return clients.close();
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<Future<List<ChannelFuture>>> perLoop = new ArrayList<>();
+        for (EventExecutor loop : group) {
+            try {
+                perLoop.add(loop.submit(() -> ConnectionSweeper.closeClientsOf(this)));
+            } catch (RejectedExecutionException e) {
+                // The loop is shut down, and its channels with it.
+            }
+        }
+        boolean all = true;
+        for (Future<List<ChannelFuture>> f : perLoop) {
+            if (!f.awaitUninterruptibly(remainingMillis(deadline)) || !f.isSuccess()) {
+                all = false;
+                continue;
+            }
+            for (ChannelFuture closed : f.getNow()) {
+                all &= closed.awaitUninterruptibly(remainingMillis(deadline));
+            }
+        }
+        return all;
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 
     ConnectionEnd closingBecause() {
@@ -238,14 +309,14 @@ public final class VipListener {
     }
 
     public boolean isBound() {
-        Channel c = serverChannel;
-        return c != null && c.isActive();
+        List<Channel> channels = serverChannels;
+        return !channels.isEmpty() && channels.stream().allMatch(Channel::isActive);
     }
 
     /** The bound address (the real port when the VIP asked for port 0), or {@code null} before binding. */
     public InetSocketAddress localAddress() {
-        Channel c = serverChannel;
-        return c == null ? null : (InetSocketAddress) c.localAddress();
+        List<Channel> channels = serverChannels;
+        return channels.isEmpty() ? null : (InetSocketAddress) channels.get(0).localAddress();
     }
 
     public String name() {
@@ -286,10 +357,6 @@ public final class VipListener {
         }
     }
 
-    void track(Channel client) {
-        clients.add(client);
-    }
-
     /** A client was refused before reaching a backend: counted, and logged at most every 10 s. */
     void refused(VipMetrics.Rejection reason, Channel client) {
         metrics.rejected(reason);
@@ -317,23 +384,31 @@ public final class VipListener {
         refusalLogs.get(VipMetrics.Rejection.NO_RESOURCES).warn(
                 "VIP {}: closed client {}: cannot open a backend connection: {}; accepting pauses {} ms",
                 name, client.remoteAddress(), LocalErrors.describe(cause), ACCEPT_PAUSE_MS);
-        pauseAccepting(serverChannel);
+        pauseAccepting();
     }
 
-    /** Stops accepting on {@code c} for {@link #ACCEPT_PAUSE_MS}, unless already paused. */
-    private void pauseAccepting(Channel c) {
-        if (c == null || !c.isActive() || !acceptPaused.compareAndSet(false, true)) {
+    /**
+     * Stops accepting on every listening socket for {@link #ACCEPT_PAUSE_MS}, unless already
+     * paused: the resource ran short for the whole process, not for one loop.
+     */
+    private void pauseAccepting() {
+        List<Channel> channels = serverChannels;
+        if (channels.isEmpty() || !channels.get(0).isActive() || !acceptPaused.compareAndSet(false, true)) {
             return;
         }
-        c.config().setAutoRead(false);
-        c.eventLoop().schedule(() -> {
+        for (Channel c : channels) {
+            c.config().setAutoRead(false);
+        }
+        channels.get(0).eventLoop().schedule(() -> {
             acceptPaused.set(false);
             DescriptorReserve r = reserve;
             if (r != null) {
                 reserveLost = !r.reacquire();
             }
-            if (c.isActive()) {
-                c.config().setAutoRead(true);
+            for (Channel c : channels) {
+                if (c.isActive()) {
+                    c.config().setAutoRead(true);
+                }
             }
         }, ACCEPT_PAUSE_MS, TimeUnit.MILLISECONDS);
     }
@@ -371,7 +446,7 @@ public final class VipListener {
             DescriptorReserve r = reserve;
             if (r != null && !r.reacquire()) {
                 reserveLost = true;
-                pauseAccepting(ctx.channel());
+                pauseAccepting();
             }
         }
 
@@ -388,7 +463,7 @@ public final class VipListener {
             if (shedNext.getAndSet(false) || (r != null && !r.isHeld())) {
                 reserveLost = true;
             }
-            pauseAccepting(ctx.channel());
+            pauseAccepting();
             acceptErrorLog.warn("VIP {}: accepting a client failed: {}; accepting pauses {} ms", name,
                     LocalErrors.describe(cause), ACCEPT_PAUSE_MS);
         }

@@ -32,7 +32,7 @@ import dev.halb.discovery.zookeeper.ZooKeeperBackendSource;
 import dev.halb.discovery.zookeeper.ZooKeeperClients;
 import dev.halb.discovery.zookeeper.ZooKeeperConnection;
 import dev.halb.discovery.zookeeper.ZooKeeperSettings;
-import com.codahale.metrics.Meter;
+import dev.halb.core.metrics.Total;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.BindException;
@@ -154,7 +154,7 @@ public final class Replica implements AutoCloseable {
     private Replica(HalbConfig config, Options options) throws StartupException {
         this.config = config;
         // First, before any thread exists: a path that cannot be written fails the start cleanly.
-        Meter dropped = metrics.accessLogDropped();
+        Total dropped = metrics.accessLogDropped();
         try {
             this.accessLog = AccessLog.open(config.accessLog(), dropped::mark);
         } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.halb.core.replica;
 
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.Meter;
+import dev.halb.core.metrics.Total;
 import dev.halb.core.admin.BackendView;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.balance.Endpoint;
@@ -481,7 +481,7 @@ final class VipRuntime {
     private static final class Recorder implements HealthRecorder {
         private final HalbMetrics metrics;
         private final String vip;
-        private final Meter capped;
+        private final Total capped;
 
         Recorder(HalbMetrics metrics, String vip) {
             this.metrics = metrics;

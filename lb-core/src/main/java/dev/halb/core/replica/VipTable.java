@@ -483,7 +483,7 @@ final class VipTable implements AutoCloseable {
         }
         if (open > 0) {
             log.info("VIP {} on {}: closing {} connections still open", rt.name(), rt.config().bind(), open);
-            rt.listener().closeConnections(ConnectionEnd.DRAINING).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            rt.listener().closeConnections(ConnectionEnd.DRAINING, 5, TimeUnit.SECONDS);
         }
         draining.remove(rt);
         if (removedName != null && !entries.containsKey(removedName)) {
@@ -656,7 +656,7 @@ final class VipTable implements AutoCloseable {
             all.addAll(draining);
             for (VipRuntime rt : all) {
                 rt.listener().stopAccepting();
-                rt.listener().closeConnections(why).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                rt.listener().closeConnections(why, 5, TimeUnit.SECONDS);
                 rt.close();
             }
             entries.clear();
