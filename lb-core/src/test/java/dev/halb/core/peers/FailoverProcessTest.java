@@ -142,7 +142,10 @@ class FailoverProcessTest {
                     third.terminate();
                     termToOut[run] = awaitOut(dns1, dns2, terminated, Duration.ofSeconds(20), third);
                     // Out of the answers, yet still accepting for drain.delayMs: late clients are served.
-                    if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated) < DRAIN_DELAY_MS - 500) {
+                    // Checked only with 2 s of the delay left, so that on a loaded machine the client
+                    // is accepted before the listeners close (a client still in the kernel's accept
+                    // queue then is reset, as with any listener that closes).
+                    if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated) < DRAIN_DELAY_MS - 2_000) {
                         assertThat(exchange(thirdVip, 1)).as("accepts while draining").isTrue();
                     }
                     assertEchoes(open, 'b'); // and the open connection keeps going
