@@ -1,44 +1,62 @@
 #!/usr/bin/env bash
 # End-to-end comparison of halb with HAProxy (mode tcp), nginx (stream) and no proxy at all,
-# on loopback, in one run, bounded in time (about 12 minutes by default: 3 rounds of 8 s
-# tests, figures are medians over the rounds; about 3 minutes with --quick: 1 round of 3 s).
+# on loopback, in one run, bounded in time (about 10 minutes by default: 3 rounds of 5 s tests,
+# figures are medians over the rounds; about 3 minutes with --quick: 1 round of 3 s, 2 000 idle
+# connections).
 #
-#   lb-bench/compare.sh [--quick] [--rounds N] [--duration SECONDS]
-#                       [--only halb,halb-log,haproxy,nginx,direct] [--tests tp,cps,rps,pp]
+#   lb-bench/compare.sh [--quick] [--rounds N] [--duration SECONDS] [--idle-conns N]
+#                       [--only direct,haproxy,nginx,halb,halb-log]
+#                       [--tests tp,cps,cps2,rps,rps2,pp,idle]
+#   (or the same as environment variables: ROUNDS, DURATION, IDLE_CONNS, ONLY, TESTS)
 #
-# halb-log is halb with its access log on (accessLog.format: json, to a file): its new
-# connections/s against halb's is the cost of the access log, printed as a line of its own.
-# The access log cost alone, in about 3 minutes:
-#   lb-bench/compare.sh --only halb,halb-log --tests cps
+# Two modes, both in the default run:
+#   - light: wrk with one thread (cps, rps), which leaves the machine's second core mostly idle,
+#     so each proxy gets the CPU it wants;
+#   - saturated: wrk -t2 -c50 (cps2, rps2), the client and the proxy competing for 2 cores, where
+#     the CPU a proxy spends per connection or per request decides its rate.
+# The tests:
+#   tp    iperf3 throughput with 1 and 4 parallel streams (Gbit/s), and proxy CPU per GB;
+#   cps   new connections/s, `Connection: close`, wrk -t1 -c64, and proxy CPU per connection;
+#   cps2  the same saturated: wrk -t2 -c50 -H 'Connection: close';
+#   rps   keep-alive requests/s with p50/p99 (wrk -t1 -c64), and proxy CPU per request;
+#   rps2  the same saturated: wrk -t2 -c50;
+#   pp    a 1-connection keep-alive ping-pong: p50/p99 latency, and what the proxy adds to direct;
+#   idle  RSS with 10 000 idle proxied connections open (lower with a lower open-file limit);
+# and each proxy's RSS idle and at its peak under load. The report has one column per target and
+# halb's ratio to the better of HAProxy and nginx on each figure ("better": higher rates, lower
+# CPU, latency and memory).
 #
-# For every target it measures:
-#   - iperf3 throughput with 1 and 4 parallel streams (Gbit/s);
-#   - wrk new-connection rate with `Connection: close` (connections/s) to a small HTTP backend;
-#   - wrk keep-alive requests/s with p50/p99 latency (64 connections);
-#   - a 1-connection keep-alive ping-pong: p50/p99 latency, and what the proxy adds to direct;
-#   - RSS of the proxy idle and its peak under load.
-# and prints one table with the ratios halb/HAProxy.
+# halb-log is halb with its access log on (accessLog.format: json, to a file); it runs the cps
+# tests only, and its connections/s against halb's is the cost of the access log, printed on a
+# line of its own. The access log's cost alone, in about 3 minutes:
+#   lb-bench/compare.sh --only halb,halb-log --tests cps,cps2 --rounds 5
 #
 # It installs what it needs from Debian's packages (haproxy, nginx with the stream module, iperf3,
 # wrk) when they are missing (root or sudo), and builds lb-core/target/halb.jar if needed.
 # halb runs through bin/halb, with its JVM options (override with HALB_JAVA_OPTS), and the transport
-# halb selects (override with HALB_TRANSPORT=io_uring|epoll|nio).
+# halb selects (override with HALB_TRANSPORT=io_uring|epoll|nio). CPU is user + system time of the
+# proxy's processes from /proc, over the test.
 set -euo pipefail
 
-DURATION=8
-ROUNDS=3
-ONLY="direct,haproxy,nginx,halb,halb-log"
-TESTS="tp,cps,rps,pp"
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
+ONLY=${ONLY:-direct,haproxy,nginx,halb,halb-log}
+TESTS=${TESTS:-tp,cps,cps2,rps,rps2,pp,idle}
+IDLE_CONNS=${IDLE_CONNS:-10000}
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) DURATION=3; ROUNDS=1; shift ;;
+    --quick) DURATION=3; ROUNDS=1; IDLE_CONNS=2000; shift ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
+    --idle-conns) IDLE_CONNS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --tests) TESTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --only LIST, --tests LIST)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --idle-conns N, --only LIST, --tests LIST)" >&2; exit 2 ;;
   esac
+done
+for n in "$DURATION" "$ROUNDS" "$IDLE_CONNS"; do
+  [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "compare.sh: '$n' is not a positive whole number" >&2; exit 2; }
 done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,6 +97,25 @@ if [[ ! -f "$JAR" ]]; then
   (cd "$ROOT" && mvn -B -q -DskipTests -pl lb-core -am package)
 fi
 
+# ---------- open-file limit ----------
+# The idle test holds IDLE_CONNS connections: two descriptors each in a proxy, one in the client
+# and one in the backend. Raise the soft limit as far as the hard one allows (root may be allowed
+# to raise both), and hold fewer connections when even that is not enough.
+want_fds=$((2 * IDLE_CONNS + 600))
+if (( $(ulimit -n) < want_fds )); then
+  ulimit -Hn "$want_fds" 2>/dev/null || true
+  ulimit -n "$want_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fi
+FDS=$(ulimit -n)
+if (( FDS < want_fds )); then
+  IDLE_CONNS=$(((FDS - 600) / 2))
+  [[ ",$TESTS," == *",idle,"* ]] && \
+    echo "compare.sh: the open-file limit is $FDS (ulimit -Hn); the idle test holds $IDLE_CONNS connections" >&2
+fi
+# Each proxy's connection limit: room for the idle test, within the descriptors it may open.
+MAXCONN=$((IDLE_CONNS + 2000))
+(( MAXCONN > (FDS - 200) / 2 )) && MAXCONN=$(((FDS - 200) / 2))
+
 # ---------- ports ----------
 IPERF_PORT=25201      # iperf3 server
 HTTP_PORT=28080       # HTTP backend (nginx)
@@ -118,7 +155,7 @@ cat > "$WORK/backend/nginx.conf" <<EOF
 worker_processes 1;
 pid $WORK/backend/nginx.pid;
 error_log $WORK/backend/logs/error.log warn;
-events { worker_connections 16384; }
+events { worker_connections $((IDLE_CONNS + 1000)); }
 http {
   access_log off;
   keepalive_requests 10000000;
@@ -139,7 +176,7 @@ wait_port "$IPERF_PORT"
 start_haproxy() {
   cat > "$WORK/haproxy.cfg" <<EOF
 global
-  maxconn 8000
+  maxconn $MAXCONN
   nbthread 2
 defaults
   mode tcp
@@ -166,9 +203,10 @@ start_nginx() {
   cat > "$WORK/proxy/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 worker_processes 2;
+worker_rlimit_nofile $((2 * MAXCONN + 100));
 pid $WORK/proxy/nginx.pid;
 error_log $WORK/proxy/logs/error.log warn;
-events { worker_connections 8000; }
+events { worker_connections $((2 * MAXCONN)); }
 stream {
   server { listen 127.0.0.1:${IPERF_VIA[nginx]}; proxy_pass 127.0.0.1:$IPERF_PORT; }
   server { listen 127.0.0.1:${HTTP_VIA[nginx]} backlog=4096; proxy_pass 127.0.0.1:$HTTP_PORT; }
@@ -195,7 +233,7 @@ vips:
   - name: http
     bind: 127.0.0.1:${HTTP_VIA[$name]}
     healthCheck: { type: tcp }
-    maxConnections: 8000
+    maxConnections: $MAXCONN
     backends: [ { address: 127.0.0.1, port: $HTTP_PORT } ]
 drain: { delayMs: 0, timeoutMs: 1000 }
 EOF
@@ -205,6 +243,17 @@ EOF
 }
 
 # ---------- measurements ----------
+# Process CPU time (user + system) in clock ticks, summed over a proxy's processes.
+cpu_ticks() {
+  local pid=$1 total=0 p
+  [[ -n "$pid" ]] || { echo 0; return; }
+  for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+
 # iperf3 receiver throughput in Gbit/s
 iperf_gbps() {
   local port=$1 streams=$2
@@ -228,18 +277,16 @@ warm_up() {
   local name=$1
   [[ "$name" == halb* ]] || return 0
   log "warming up $name (connection churn and keep-alive, JIT)"
+  # C2 takes 15-25 s of churn on 2 cores to compile the connection path to its steady state.
   local saved=$DURATION
-  DURATION=5
-  wrk_run "${HTTP_VIA[$name]}" 32 1 -H "Connection: close" >/dev/null
-  wrk_run "${HTTP_VIA[$name]}" 32 1 >/dev/null
-  iperf3 -c 127.0.0.1 -p "${IPERF_VIA[$name]}" -t 3 >/dev/null 2>&1 || true
-  wrk_run "${HTTP_VIA[$name]}" 32 1 -H "Connection: close" >/dev/null
+  DURATION=12; wrk_run "${HTTP_VIA[$name]}" 50 2 -H "Connection: close" >/dev/null
+  DURATION=4; wrk_run "${HTTP_VIA[$name]}" 50 2 >/dev/null
+  iperf3 -c 127.0.0.1 -p "${IPERF_VIA[$name]}" -t 2 >/dev/null 2>&1 || true
+  DURATION=4; wrk_run "${HTTP_VIA[$name]}" 64 1 -H "Connection: close" >/dev/null
   DURATION=$saved
 }
 
 declare -A R PID_OF
-# Every proxy runs for the whole comparison and each test visits every target in turn, so
-# that a drift in the machine's load spreads over all of them instead of favouring one.
 sample_rss() {
   local name=$1 pid=$2
   ( peak=0; while kill -0 "$pid" 2>/dev/null; do
@@ -274,28 +321,24 @@ for t in "${TARGETS[@]}"; do
   [[ -n "${PID_OF[$t]}" ]] && sample_rss "$t" "${PID_OF[$t]}"
   warm_up "$t"
 done
-if [[ -n "${PID_OF[halb]:-}${PID_OF[halb-log]:-}" ]]; then
-  first_halb=halb; [[ -n "${PID_OF[halb]:-}" ]] || first_halb=halb-log
+for first_halb in halb halb-log; do [[ -n "${PID_OF[$first_halb]:-}" ]] && break; done
+if [[ -n "${PID_OF[$first_halb]:-}" ]]; then
   cp "/proc/${PID_OF[$first_halb]}/cmdline" "$WORK/halb.cmdline" 2>/dev/null || true
   transport=$(curl -s "http://127.0.0.1:${ADMIN_OF[$first_halb]}/api/v1/status" 2>/dev/null \
     | sed -n 's/.*"transport":"\([^"]*\)".*/\1/p')
 fi
 
-# Process CPU time (user + system) in clock ticks, summed over a proxy's processes.
-cpu_ticks() {
-  local pid=$1 total=0 p
-  for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-
-# The targets in turn, starting one further along for each test, so that no target always
-# runs first (fresh) or last (after the others' TIME_WAIT sockets piled up).
+# The targets a test runs on, starting one further along for each test, so that no target
+# always runs first (fresh) or last (after the others' TIME_WAIT sockets piled up). halb-log
+# only runs the connection-rate tests: its figure there is the access log's cost.
 ROUND=0
 in_turn() {
-  local n=${#TARGETS[@]} i
-  for ((i = 0; i < n; i++)); do echo "${TARGETS[$(((i + ROUND) % n))]}"; done
+  local test=$1 n=${#TARGETS[@]} i t
+  for ((i = 0; i < n; i++)); do
+    t=${TARGETS[$(((i + ROUND) % n))]}
+    [[ "$t" == halb-log && "$test" != cps* ]] && continue
+    echo "$t"
+  done
   ROUND=$((ROUND + 1))
 }
 
@@ -303,98 +346,204 @@ in_turn() {
 declare -A V
 add() { V[$1,$2]="${V[$1,$2]:-} $3"; }
 testing() { [[ ",$TESTS," == *",$1,"* ]]; }
-one_round() {
-  local t c0 c1 cps rps p50 p99
-  if testing tp; then
-    for t in $(in_turn); do log "round $1: $t iperf3 1 stream"; add "$t" tp1 "$(iperf_gbps "${IPERF_VIA[$t]}" 1)"; done
-    for t in $(in_turn); do log "round $1: $t iperf3 4 streams"; add "$t" tp4 "$(iperf_gbps "${IPERF_VIA[$t]}" 4)"; done
-  fi
-  testing cps && for t in $(in_turn); do
-    log "round $1: $t new connections/s"
-    c0=0; [[ -n "${PID_OF[$t]}" ]] && c0=$(cpu_ticks "${PID_OF[$t]}")
-    read -r cps _ _ < <(wrk_run "${HTTP_VIA[$t]}" 64 1 -H "Connection: close")
-    add "$t" cps "$cps"
-    if [[ -n "${PID_OF[$t]}" ]]; then
-      c1=$(cpu_ticks "${PID_OF[$t]}")
-      # proxy CPU microseconds per connection
-      add "$t" cpu_conn "$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$cps" -v d="$DURATION" \
-        'BEGIN { if (r > 0) printf "%.0f", t / hz * 1e6 / (r * d); else print 0 }')"
-    fi
-  done
-  testing rps && for t in $(in_turn); do
-    log "round $1: $t keep-alive requests/s"
-    read -r rps p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 64 1)
-    add "$t" rps "$rps"; add "$t" ka_p50 "$p50"; add "$t" ka_p99 "$p99"
-  done
-  testing pp && for t in $(in_turn); do
-    log "round $1: $t 1-connection ping-pong"
-    read -r _ p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" 1 1)
-    add "$t" pp_p50 "$p50"; add "$t" pp_p99 "$p99"
+# per_unit TICKS RATE SCALE: CPU per unit of work, TICKS of CPU over DURATION at RATE units/s,
+# in 1/SCALE seconds (1e6: microseconds, 1e3: milliseconds).
+per_unit() {
+  awk -v t="$1" -v r="$2" -v s="$3" -v hz="$HZ" -v d="$DURATION" \
+    'BEGIN { if (r > 0) printf "%.0f", t / hz * s / (r * d); else print 0 }'
+}
+tp_test() { # tp_test STREAMS SUFFIX
+  local t c0 gbps
+  for t in $(in_turn tp); do
+    log "round $r: $t iperf3 $1 stream(s)"
+    c0=$(cpu_ticks "${PID_OF[$t]}")
+    gbps=$(iperf_gbps "${IPERF_VIA[$t]}" "$1")
+    add "$t" "tp$2" "$gbps"
+    # CPU milliseconds per GB moved (GB/s = Gbit/s / 8)
+    [[ -n "${PID_OF[$t]}" ]] && add "$t" "cpu_gb$2" \
+      "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$(awk -v g="$gbps" 'BEGIN { print g / 8 }')" 1e3)"
   done
   return 0
 }
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+wrk_test() { # wrk_test TEST CONNS THREADS RATE-KEY CPU-KEY P50-KEY P99-KEY [wrk args]
+  local test=$1 conns=$2 threads=$3 rk=$4 ck=$5 k50=$6 k99=$7 t c0 rate p50 p99; shift 7
+  for t in $(in_turn "$test"); do
+    log "round $r: $t $test (wrk -t$threads -c$conns $*)"
+    c0=$(cpu_ticks "${PID_OF[$t]}")
+    read -r rate p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" "$conns" "$threads" "$@")
+    add "$t" "$rk" "$rate"
+    [[ -n "$k50" ]] && add "$t" "$k50" "$p50" && add "$t" "$k99" "$p99"
+    [[ -n "$ck" && -n "${PID_OF[$t]}" ]] && add "$t" "$ck" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$rate" 1e6)"
+  done
+  return 0
+}
+one_round() {
+  testing tp && { tp_test 1 1; tp_test 4 4; }
+  testing cps && wrk_test cps 64 1 cps cpu_conn "" "" -H "Connection: close"
+  testing cps2 && wrk_test cps2 50 2 cps2 cpu_conn2 "" "" -H "Connection: close"
+  testing rps && wrk_test rps 64 1 rps cpu_req ka_p50 ka_p99
+  testing rps2 && wrk_test rps2 50 2 rps2 cpu_req2 ka2_p50 ka2_p99
+  testing pp && wrk_test pp 1 1 pp_rate "" pp_p50 pp_p99
+  return 0
+}
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-for ((r = 1; r <= ROUNDS; r++)); do one_round "$r"; done
-for key in tp1 tp4 cps cpu_conn rps ka_p50 ka_p99 pp_p50 pp_p99; do
+for ((r = 1; r <= ROUNDS; r++)); do one_round; done
+KEYS="tp1 tp4 cpu_gb1 cpu_gb4 cps cpu_conn cps2 cpu_conn2 rps ka_p50 ka_p99 cpu_req rps2 ka2_p50 ka2_p99 cpu_req2 pp_p50 pp_p99"
+for key in $KEYS; do
   for t in "${TARGETS[@]}"; do R[$t,$key]=$(echo "${V[$t,$key]:-}" | median); done
 done
+# The peak under load is read before the idle test, whose connections have a row of their own.
 for t in "${TARGETS[@]}"; do
-  R[$t,rss_load]=$(cat "$WORK/$t.peak" 2>/dev/null || echo 0)
+  R[$t,rss_load]=$(cat "$WORK/$t.peak" 2>/dev/null || echo "")
 done
 
+# ---------- idle connections ----------
+# A client opens IDLE_CONNS connections through the proxy to the HTTP backend and sends nothing;
+# once the backend holds them all (or after 30 s), the proxy's RSS is read; then all close.
+cat > "$WORK/idle.py" <<'PY'
+import os, socket, sys, time
+host, port, n, base = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+socks, failures = [], 0
+deadline = time.monotonic() + 60
+while len(socks) < n and time.monotonic() < deadline and failures < 100:
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        s.connect((host, port))
+        socks.append(s)
+    except OSError:
+        s.close()
+        failures += 1
+        time.sleep(0.05)
+with open(base + ".tmp", "w") as f:
+    f.write(str(len(socks)))
+os.rename(base + ".tmp", base + ".open")
+stop = time.monotonic() + 90
+while time.monotonic() < stop and not os.path.exists(base + ".stop"):
+    time.sleep(0.1)
+for s in socks:
+    s.close()
+PY
+backend_conns() { ss -Htn state established "( sport = :$HTTP_PORT )" 2>/dev/null | wc -l; }
+idle_test() {
+  local t=$1 pid=${PID_OF[$1]} base="$WORK/idle.$1" cpid opened held=0 i
+  log "$t: $IDLE_CONNS idle connections"
+  python3 "$WORK/idle.py" 127.0.0.1 "${HTTP_VIA[$t]}" "$IDLE_CONNS" "$base" &
+  cpid=$!
+  for ((i = 0; i < 900; i++)); do [[ -e "$base.open" ]] && break; sleep 0.1; done
+  opened=$(cat "$base.open" 2>/dev/null || echo 0)
+  for ((i = 0; i < 300; i++)); do
+    held=$(backend_conns)
+    (( held >= opened )) && break
+    sleep 0.1
+  done
+  sleep 1
+  R[$t,idle_open]=$held
+  R[$t,rss_conns]=$(rss_kib "$pid")
+  R[$t,kib_conn]=$(awk -v a="${R[$t,rss_conns]}" -v base="${R[$t,rss_before]}" -v n="$held" \
+    'BEGIN { if (n > 0) printf "%.1f", (a - base) / n; else print "" }')
+  touch "$base.stop"
+  wait "$cpid" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do (( $(backend_conns) > 0 )) || break; sleep 0.1; done
+  (( held < IDLE_CONNS )) && echo "compare.sh: $t held $held of $IDLE_CONNS idle connections" >&2
+  return 0
+}
+if testing idle; then
+  for t in "${TARGETS[@]}"; do
+    [[ "$t" == direct || "$t" == halb-log ]] && continue
+    R[$t,rss_before]=$(rss_kib "${PID_OF[$t]}")
+    idle_test "$t"
+  done
+fi
+
 # ---------- report ----------
-ratio() { # a/b, or - when either is missing or zero
-  awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a == 0 || b == 0) print "-"; else printf "%.2f", a / b }'
-}
-added() { # proxy latency minus direct latency, ms
-  awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.3f", a - b }'
-}
 has() { [[ ",$ONLY," == *",$1,"* ]]; }
+PEERS=()
+has haproxy && PEERS+=(haproxy)
+has nginx && PEERS+=(nginx)
+# halb_vs KEY DIRECTION: halb's figure over the better peer's (DIRECTION high: the larger is
+# better; low: the smaller), or - when a figure is missing.
+halb_vs() {
+  local key=$1 dir=$2 best="" p v
+  has halb || { echo "-"; return; }
+  for p in "${PEERS[@]}"; do
+    v=${R[$p,$key]:-}
+    [[ -z "$v" || "$v" == 0 ]] && continue
+    if [[ -z "$best" ]] || awk -v v="$v" -v b="$best" -v d="$dir" 'BEGIN { exit !((d == "high") ? v > b : v < b) }'; then
+      best=$v
+    fi
+  done
+  awk -v a="${R[halb,$key]:-0}" -v b="${best:-0}" 'BEGIN { if (a == 0 || b == 0) print "-"; else printf "%.2f", a / b }'
+}
+mib() { awk -v k="${1:-}" 'BEGIN { if (k == "") print ""; else printf "%.1f", k / 1024 }'; }
+added() { # proxy latency minus direct latency, ms
+  awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "") print ""; else printf "%.3f", a - b }'
+}
 
 echo
 echo "halb vs HAProxy vs nginx on loopback: medians of $ROUNDS round(s) of ${DURATION}s tests, $(nproc) cores, $(uname -r)"
 [[ -n "${transport:-}" ]] && echo "halb transport: $transport; JVM: $(tr '\0' ' ' < "$WORK/halb.cmdline" 2>/dev/null)"
-printf '\n%-34s' "figure"
-for t in "${TARGETS[@]}"; do printf '%12s' "$t"; done
-has halb && has haproxy && printf '%14s' "halb/HAProxy"
+printf '\n%-44s' "figure"
+for t in "${TARGETS[@]}"; do printf '%11s' "$t"; done
+[[ ${#PEERS[@]} -gt 0 ]] && has halb && printf '%13s' "halb/best"
 echo
-row() {
-  local label=$1 key=$2 fmt=$3
-  printf '%-34s' "$label"
-  for t in "${TARGETS[@]}"; do printf "%12${fmt}" "${R[$t,$key]:-0}"; done
-  has halb && has haproxy && printf '%14s' "$(ratio "${R[halb,$key]:-0}" "${R[haproxy,$key]:-0}")"
+row() { # row LABEL KEY DIRECTION
+  local label=$1 key=$2 dir=$3 t any=""
+  for t in "${TARGETS[@]}"; do [[ -n "${R[$t,$key]:-}" ]] && any=1; done
+  [[ -n "$any" ]] || return 0
+  printf '%-44s' "$label"
+  for t in "${TARGETS[@]}"; do printf '%11s' "${R[$t,$key]:-.}"; done
+  [[ ${#PEERS[@]} -gt 0 ]] && has halb && printf '%13s' "$(halb_vs "$key" "$dir")"
   echo
 }
-row "iperf3 1 stream (Gbit/s)" tp1 s
-row "iperf3 4 streams (Gbit/s)" tp4 s
-row "new connections/s (close)" cps s
-row "proxy CPU per connection (us)" cpu_conn s
-row "keep-alive requests/s (64 conns)" rps s
-row "keep-alive p50 (ms, 64 conns)" ka_p50 s
-row "keep-alive p99 (ms, 64 conns)" ka_p99 s
-row "ping-pong p50 (ms, 1 conn)" pp_p50 s
-row "ping-pong p99 (ms, 1 conn)" pp_p99 s
-if has direct; then
+row "iperf3 1 stream (Gbit/s)" tp1 high
+row "  proxy CPU per GB (ms)" cpu_gb1 low
+row "iperf3 4 streams (Gbit/s)" tp4 high
+row "  proxy CPU per GB (ms)" cpu_gb4 low
+row "new connections/s, light (-t1 -c64)" cps high
+row "  proxy CPU per connection (us)" cpu_conn low
+row "new connections/s, saturated (-t2 -c50)" cps2 high
+row "  proxy CPU per connection (us)" cpu_conn2 low
+row "keep-alive requests/s, light (-t1 -c64)" rps high
+row "  p50 (ms)" ka_p50 low
+row "  p99 (ms)" ka_p99 low
+row "  proxy CPU per request (us)" cpu_req low
+row "keep-alive requests/s, saturated (-t2 -c50)" rps2 high
+row "  p50 (ms)" ka2_p50 low
+row "  p99 (ms)" ka2_p99 low
+row "  proxy CPU per request (us)" cpu_req2 low
+row "ping-pong p50 (ms, 1 connection)" pp_p50 low
+row "ping-pong p99 (ms, 1 connection)" pp_p99 low
+if has direct && [[ -n "${R[direct,pp_p50]:-}" ]]; then
   for t in "${TARGETS[@]}"; do
-    R[$t,add50]=$(added "${R[$t,pp_p50]:-0}" "${R[direct,pp_p50]:-0}")
-    R[$t,add99]=$(added "${R[$t,pp_p99]:-0}" "${R[direct,pp_p99]:-0}")
+    [[ "$t" == direct ]] && continue
+    R[$t,add50]=$(added "${R[$t,pp_p50]:-}" "${R[direct,pp_p50]}")
+    R[$t,add99]=$(added "${R[$t,pp_p99]:-}" "${R[direct,pp_p99]}")
   done
-  row "ping-pong p50 added (ms)" add50 s
-  row "ping-pong p99 added (ms)" add99 s
+  row "ping-pong p50 added (ms)" add50 low
+  row "ping-pong p99 added (ms)" add99 low
 fi
 for t in "${TARGETS[@]}"; do
-  R[$t,rss_idle_mib]=$(awk -v k="${R[$t,rss_idle]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
-  R[$t,rss_load_mib]=$(awk -v k="${R[$t,rss_load]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
+  [[ "$t" == direct ]] && continue
+  R[$t,rss_idle_mib]=$(mib "${R[$t,rss_idle]:-}")
+  R[$t,rss_load_mib]=$(mib "${R[$t,rss_load]:-}")
+  R[$t,rss_conns_mib]=$(mib "${R[$t,rss_conns]:-}")
 done
-row "RSS idle (MiB)" rss_idle_mib s
-row "RSS peak under load (MiB)" rss_load_mib s
-if has halb && has halb-log; then
+row "RSS idle after start (MiB)" rss_idle_mib low
+row "RSS peak under load (MiB)" rss_load_mib low
+if testing idle; then
+  row "RSS with ${IDLE_CONNS} idle connections (MiB)" rss_conns_mib low
+  row "  per idle connection (KiB)" kib_conn low
+  row "  connections held" idle_open high
+fi
+if has halb && has halb-log && [[ -n "${R[halb,cps]:-}${R[halb,cps2]:-}" ]]; then
   lines=$(wc -l < "$WORK/access.json" 2>/dev/null || echo 0)
   dropped=$(curl -s "http://127.0.0.1:${ADMIN_OF[halb-log]}/metrics" | awk '/^halb_access_log_dropped_total/ {print $2}')
+  pct() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%+.1f %%", (a / b - 1) * 100; else print "-" }'; }
   echo
-  echo "access log cost: new connections/s with accessLog.format off ${R[halb,cps]:-0}, json to a file" \
-    "${R[halb-log,cps]:-0} ($(awk -v a="${R[halb-log,cps]:-0}" -v b="${R[halb,cps]:-0}" \
-      'BEGIN { if (b > 0) printf "%+.1f %%", (a / b - 1) * 100; else print "-" }')); $lines records written, ${dropped:-?} dropped"
-  echo "  per round, connections/s off:${V[halb,cps]:-}; json:${V[halb-log,cps]:-}; proxy CPU us per connection off:${V[halb,cpu_conn]:-}; json:${V[halb-log,cpu_conn]:-}"
+  echo "access log cost (new connections/s, accessLog.format off against json to a file):" \
+    "light ${R[halb,cps]:-.} / ${R[halb-log,cps]:-.} ($(pct "${R[halb-log,cps]:-}" "${R[halb,cps]:-}")), saturated" \
+    "${R[halb,cps2]:-.} / ${R[halb-log,cps2]:-.} ($(pct "${R[halb-log,cps2]:-}" "${R[halb,cps2]:-}")); $lines records written, ${dropped:-?} dropped"
+  echo "  per round, light off:${V[halb,cps]:-}; json:${V[halb-log,cps]:-}; saturated off:${V[halb,cps2]:-}; json:${V[halb-log,cps2]:-}"
 fi
