@@ -2,6 +2,7 @@ package dev.halb.core.cli;
 
 import dev.halb.core.proxy.Transport;
 import dev.halb.core.replica.Version;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -31,8 +32,15 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Netty's leak tracking samples buffer allocations and fills a stack trace for each one it
+        // samples: a replica runs without it unless asked (-Dio.netty.leakDetection.level=simple).
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(execute(args));
     }
+
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
     /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {

@@ -16,6 +16,7 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,13 +86,29 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         if (c instanceof UnixChannel u && u.fd() instanceof Socket socket) {
             try {
                 socket.shutdown(false, true);
-            } catch (IOException e) {
-                c.close();
+            } catch (IOException | NotYetConnectedException e) {
+                // The peer reset the socket after our last write went out and before this FIN
+                // (shutdown(2) then fails with ENOTCONN, which Netty throws as
+                // NotYetConnectedException): the connection ends as on any reset, the other side
+                // reset too, and the reset is the connection's end.
+                c.pipeline().fireExceptionCaught(new ResetBeforeFin(e));
                 return;
             }
             outputShut(d);
         } else {
             d.shutdownOutput().addListener(AFTER_SHUTDOWN_OUTPUT);
+        }
+    }
+
+    /** A reset found by shutdown(2); an IOException like the resets a read finds, without a stack trace. */
+    private static final class ResetBeforeFin extends IOException {
+        ResetBeforeFin(Exception cause) {
+            super("connection reset by peer before its FIN was sent (" + cause + ")");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

@@ -36,7 +36,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -65,9 +71,19 @@ class TerminationMatrixTest {
     @TempDir
     Path dir;
     private final ExecutorService clients = Executors.newFixedThreadPool(PARALLEL);
+    /** What Netty logs when a listener or handler of halb's throws: no ending may produce it. */
+    private final ListAppender<ILoggingEvent> nettyWarnings = new ListAppender<>();
+    private final Logger netty = (Logger) LoggerFactory.getLogger("io.netty");
+
+    @BeforeEach
+    void captureNettyWarnings() {
+        nettyWarnings.start();
+        netty.addAppender(nettyWarnings);
+    }
 
     @AfterEach
     void tearDown() throws Exception {
+        netty.detachAppender(nettyWarnings);
         clients.shutdownNow();
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
@@ -81,6 +97,7 @@ class TerminationMatrixTest {
         BOTH_FIN_AT_ONCE,
         CLIENT_RESET,
         BACKEND_RESET,
+        CLIENT_RESET_AFTER_BACKEND_FIN,
         BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES,
         BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES,
         IDLE_TIMEOUT,
@@ -105,6 +122,7 @@ class TerminationMatrixTest {
             case BACKEND_FIN_FIRST -> Set.of("backend_fin");
             case BOTH_FIN_AT_ONCE -> Set.of("client_fin", "backend_fin");
             case CLIENT_RESET, CLIENT_GONE_DURING_CONNECT -> Set.of("client_reset");
+            case CLIENT_RESET_AFTER_BACKEND_FIN -> Set.of("client_reset", "backend_fin");
             case BACKEND_RESET, BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES,
                  BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> Set.of("backend_reset");
             case IDLE_TIMEOUT -> Set.of("idle_timeout");
@@ -150,6 +168,12 @@ class TerminationMatrixTest {
         List<JsonNode> records = accessLog.await(connections(ending) + 1);
         assertThat(records).hasSize(connections(ending) + 1);
         assertThat(records).extracting(r -> r.get("end").asText()).as("access log end").allMatch(expectedEnds(ending)::contains);
+        assertThat(nettyWarnings.list).as("exceptions Netty caught from halb's listeners and handlers")
+                .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)
+                        && !e.getLoggerName().equals("io.netty.util.ResourceLeakDetector"))
+                .extracting(e -> e.getFormattedMessage() + ": " + (e.getThrowableProxy() == null ? ""
+                        : e.getThrowableProxy().getClassName()))
+                .isEmpty();
         if (ending == Ending.CLIENT_GONE_DURING_CONNECT) {
             // The connects were cancelled, not failed: the backend is blamed for nothing.
             assertThat(replica.admin().metrics()).doesNotContainPattern("halb_connect_failures_total\\{[^}]*\\} [1-9]");
@@ -201,6 +225,12 @@ class TerminationMatrixTest {
             case BACKEND_RESET -> s -> {
                 ScriptedBackend.read(s, 4);
                 ScriptedBackend.reset(s);
+            };
+            case CLIENT_RESET_AFTER_BACKEND_FIN -> s -> {
+                ScriptedBackend.read(s, 4);
+                s.getOutputStream().write(PONG);
+                s.shutdownOutput();
+                ScriptedBackend.readToEnd(s);
             };
             case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES -> s -> {
                 // The reset that leaked connections on io_uring: bytes, then RST, after the client's FIN.
@@ -290,6 +320,13 @@ class TerminationMatrixTest {
                 case BACKEND_RESET -> {
                     out.write(PING);
                     drain(in);
+                }
+                case CLIENT_RESET_AFTER_BACKEND_FIN -> {
+                    // The reset races halb's FIN to the client: it can arrive after the reply was
+                    // written and before the FIN is sent, when shutdown(2) fails with ENOTCONN.
+                    out.write(PING);
+                    assertThat(Clients.readExactly(in, 4)).isEqualTo(PONG);
+                    s.setSoLinger(true, 0);
                 }
                 case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES -> {
                     out.write(PING);
