@@ -546,15 +546,11 @@ public final class Replica implements AutoCloseable {
         resolver.close();
         closeQuietly(zooKeeper, "ZooKeeper connection");
         closeQuietly(embedded, "embedded ZooKeeper");
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (dnsGroup != null) {
-            dnsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (peersGroup != null) {
-            peersGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        stopGroup(ioGroup, "I/O");
+        stopGroup(adminGroup, "admin");
+        stopGroup(healthGroup, "health check");
+        stopGroup(dnsGroup, "DNS");
+        stopGroup(peersGroup, "peer probe");
         // Last: the event loops have handed in the records of the connections they closed.
         accessLog.close();
     }
@@ -566,6 +562,22 @@ public final class Replica implements AutoCloseable {
     public void reopenAccessLog() {
         accessLog.reopen();
     }
+
+    /**
+     * Stops an event loop group: its loops finish what they run within the 2 s quiet period. A
+     * group that has still not terminated 10 s later is logged and left, so that a stopping
+     * replica always gets to exit.
+     */
+    private static void stopGroup(EventLoopGroup group, String what) {
+        if (group == null) {
+            return;
+        }
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(GROUP_STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            log.warn("the {} threads did not stop within {} s; stopping without them", what, GROUP_STOP_WAIT_SECONDS);
+        }
+    }
+
+    private static final long GROUP_STOP_WAIT_SECONDS = 10;
 
     private static void closeQuietly(AutoCloseable c, String what) {
         if (c == null) {
