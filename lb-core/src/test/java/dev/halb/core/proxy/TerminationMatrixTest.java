@@ -126,8 +126,12 @@ class TerminationMatrixTest {
             // when the cell ran alone): the connection then ends by the fin timeout, its slot
             // held until finTimeoutMs. Still closed and counted; the cause is not found yet.
             case CLIENT_RESET_AFTER_BACKEND_FIN -> Set.of("client_reset", "backend_fin", "fin_timeout");
-            case BACKEND_RESET, BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES,
-                 BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> Set.of("backend_reset");
+            case BACKEND_RESET, BACKEND_RESET_AFTER_CLIENT_FIN_WITH_CLIENT_BYTES -> Set.of("backend_reset");
+            // The client has closed its socket, so the backend's last bytes draw a reset from
+            // the client's kernel, which races the backend's own reset: when the client's
+            // socket goes first, halb closes the backend before reading its reset, and the
+            // client's FIN stays the connection's end.
+            case BACKEND_RESET_AFTER_CLIENT_FIN_WITH_BACKEND_BYTES -> Set.of("backend_reset", "client_fin");
             case IDLE_TIMEOUT -> Set.of("idle_timeout");
             case FIN_TIMEOUT_BACKEND_NEVER_READS -> Set.of("fin_timeout");
             case CONNECT_REFUSED, CONNECT_TIMEOUT -> Set.of("connect_failed");
