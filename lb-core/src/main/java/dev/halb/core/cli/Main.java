@@ -31,6 +31,8 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
         // Netty's leak tracking samples buffer allocations and fills a stack trace for each one it
         // samples: a replica runs without it unless asked (-Dio.netty.leakDetection.level=simple).
@@ -39,8 +41,6 @@ public final class Main implements Callable<Integer> {
         }
         System.exit(execute(args));
     }
-
-    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
     /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {

@@ -88,9 +88,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
                 socket.shutdown(false, true);
             } catch (IOException | NotYetConnectedException e) {
                 // The peer reset the socket after our last write went out and before this FIN
-                // (shutdown(2) then fails with ENOTCONN, which Netty throws as
-                // NotYetConnectedException): the connection ends as on any reset, the other side
-                // reset too, and the reset is the connection's end.
+                // (shutdown(2) fails with ENOTCONN, which Netty throws as the unchecked
+                // NotYetConnectedException): handled as any reset a read finds.
                 c.pipeline().fireExceptionCaught(new ResetBeforeFin(e));
                 return;
             }

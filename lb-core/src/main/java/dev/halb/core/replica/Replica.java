@@ -72,6 +72,8 @@ public final class Replica implements AutoCloseable {
     private static final int SERVING = 0;
     private static final int DRAINING = 1;
     private static final int CLOSED = 2;
+    /** How long a stopping replica waits for each event loop group before it goes on without it. */
+    private static final long GROUP_STOP_WAIT_SECONDS = 10;
 
     /** Where {@code connect: embedded} listens when it can, so that {@code halb register --zk 127.0.0.1:2181} works. */
     public static final int EMBEDDED_ZOOKEEPER_PORT = 2181;
@@ -576,8 +578,6 @@ public final class Replica implements AutoCloseable {
             log.warn("the {} threads did not stop within {} s; stopping without them", what, GROUP_STOP_WAIT_SECONDS);
         }
     }
-
-    private static final long GROUP_STOP_WAIT_SECONDS = 10;
 
     private static void closeQuietly(AutoCloseable c, String what) {
         if (c == null) {

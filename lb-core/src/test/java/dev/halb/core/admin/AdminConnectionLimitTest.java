@@ -4,22 +4,16 @@ import static dev.halb.core.admin.AdminFixture.assertClosedByServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.halb.core.testing.CapturedLog;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /** Beyond the bound, admin connections are closed when accepted, and counted in few log lines. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -27,20 +21,8 @@ class AdminConnectionLimitTest {
 
     @RegisterExtension
     final AdminFixture admin = new AdminFixture();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(AdminConnectionLimit.class);
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-        logger.addAppender(log);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        logger.detachAppender(log);
-        log.stop();
-    }
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.of(AdminConnectionLimit.class);
 
     @Test
     void beyondTheBoundNewConnectionsAreClosedAtOnceAndHealthAnswersWhenOthersAreGone() throws Exception {
@@ -112,7 +94,6 @@ class AdminConnectionLimitTest {
     }
 
     private List<String> warnings() {
-        return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return log.warningMessages();
     }
 }

@@ -2,41 +2,23 @@ package dev.halb.core.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
+import dev.halb.core.testing.CapturedLog;
 import dev.halb.core.testing.TestConfigs;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A configuration without VIPs is accepted, and the replica says at start that it serves nothing. */
 class EmptyConfigurationTest {
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger(Replica.class);
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-    @BeforeEach
-    void capture() {
-        appender.start();
-        logger.addAppender(appender);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(appender);
-        appender.stop();
-    }
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.of(Replica.class);
 
     private List<String> warnings() {
-        return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return log.warningMessages();
     }
 
     @Test
