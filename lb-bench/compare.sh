@@ -35,7 +35,8 @@
 # wrk) when they are missing (root or sudo), and builds lb-core/target/halb.jar if needed.
 # halb runs through bin/halb, with its JVM options (override with HALB_JAVA_OPTS), and the transport
 # halb selects (override with HALB_TRANSPORT=io_uring|epoll|nio). CPU is user + system time of the
-# proxy's processes from /proc, over the test.
+# proxy's processes from /proc, over the test; per connection and per request the report also
+# gives the system (kernel) part of it.
 set -euo pipefail
 
 DURATION=${DURATION:-5}
@@ -243,12 +244,13 @@ EOF
 }
 
 # ---------- measurements ----------
-# Process CPU time (user + system) in clock ticks, summed over a proxy's processes.
+# Process CPU time in clock ticks, summed over a proxy's processes: user + system, or with
+# "sys" as the second argument the system (kernel) part alone.
 cpu_ticks() {
-  local pid=$1 total=0 p
+  local pid=$1 what=${2:-all} total=0 p
   [[ -n "$pid" ]] || { echo 0; return; }
   for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    total=$((total + $(awk -v w="$what" '{print (w == "sys") ? $15 : $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
@@ -330,7 +332,8 @@ fi
 
 # The targets a test runs on, starting one further along for each test, so that no target
 # always runs first (fresh) or last (after the others' TIME_WAIT sockets piled up). halb-log
-# only runs the connection-rate tests: its figure there is the access log's cost.
+# only runs the connection-rate tests: its figure there is the access log's cost. in_turn runs
+# in a command substitution (a subshell), so the test functions move ROUND on themselves.
 ROUND=0
 in_turn() {
   local test=$1 n=${#TARGETS[@]} i t
@@ -339,7 +342,6 @@ in_turn() {
     [[ "$t" == halb-log && "$test" != cps* ]] && continue
     echo "$t"
   done
-  ROUND=$((ROUND + 1))
 }
 
 # One round of every test; values go to V[target,figure] as space-separated lists.
@@ -363,18 +365,24 @@ tp_test() { # tp_test STREAMS SUFFIX
     [[ -n "${PID_OF[$t]}" ]] && add "$t" "cpu_gb$2" \
       "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$(awk -v g="$gbps" 'BEGIN { print g / 8 }')" 1e3)"
   done
+  ROUND=$((ROUND + 1))
   return 0
 }
 wrk_test() { # wrk_test TEST CONNS THREADS RATE-KEY CPU-KEY P50-KEY P99-KEY [wrk args]
-  local test=$1 conns=$2 threads=$3 rk=$4 ck=$5 k50=$6 k99=$7 t c0 rate p50 p99; shift 7
+  local test=$1 conns=$2 threads=$3 rk=$4 ck=$5 k50=$6 k99=$7 t c0 s0 rate p50 p99; shift 7
   for t in $(in_turn "$test"); do
     log "round $r: $t $test (wrk -t$threads -c$conns $*)"
     c0=$(cpu_ticks "${PID_OF[$t]}")
+    s0=$(cpu_ticks "${PID_OF[$t]}" sys)
     read -r rate p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" "$conns" "$threads" "$@")
     add "$t" "$rk" "$rate"
     [[ -n "$k50" ]] && add "$t" "$k50" "$p50" && add "$t" "$k99" "$p99"
-    [[ -n "$ck" && -n "${PID_OF[$t]}" ]] && add "$t" "$ck" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$rate" 1e6)"
+    if [[ -n "$ck" && -n "${PID_OF[$t]}" ]]; then
+      add "$t" "$ck" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$rate" 1e6)"
+      add "$t" "${ck}_sys" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}" sys) - s0)) "$rate" 1e6)"
+    fi
   done
+  ROUND=$((ROUND + 1))
   return 0
 }
 one_round() {
@@ -389,7 +397,7 @@ one_round() {
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for ((r = 1; r <= ROUNDS; r++)); do one_round; done
-KEYS="tp1 tp4 cpu_gb1 cpu_gb4 cps cpu_conn cps2 cpu_conn2 rps ka_p50 ka_p99 cpu_req rps2 ka2_p50 ka2_p99 cpu_req2 pp_p50 pp_p99"
+KEYS="tp1 tp4 cpu_gb1 cpu_gb4 cps cpu_conn cpu_conn_sys cps2 cpu_conn2 cpu_conn2_sys rps ka_p50 ka_p99 cpu_req cpu_req_sys rps2 ka2_p50 ka2_p99 cpu_req2 cpu_req2_sys pp_p50 pp_p99"
 for key in $KEYS; do
   for t in "${TARGETS[@]}"; do R[$t,$key]=$(echo "${V[$t,$key]:-}" | median); done
 done
@@ -503,16 +511,20 @@ row "iperf3 4 streams (Gbit/s)" tp4 high
 row "  proxy CPU per GB (ms)" cpu_gb4 low
 row "new connections/s, light (-t1 -c64)" cps high
 row "  proxy CPU per connection (us)" cpu_conn low
+row "    of which in the kernel (us)" cpu_conn_sys low
 row "new connections/s, saturated (-t2 -c50)" cps2 high
 row "  proxy CPU per connection (us)" cpu_conn2 low
+row "    of which in the kernel (us)" cpu_conn2_sys low
 row "keep-alive requests/s, light (-t1 -c64)" rps high
 row "  p50 (ms)" ka_p50 low
 row "  p99 (ms)" ka_p99 low
 row "  proxy CPU per request (us)" cpu_req low
+row "    of which in the kernel (us)" cpu_req_sys low
 row "keep-alive requests/s, saturated (-t2 -c50)" rps2 high
 row "  p50 (ms)" ka2_p50 low
 row "  p99 (ms)" ka2_p99 low
 row "  proxy CPU per request (us)" cpu_req2 low
+row "    of which in the kernel (us)" cpu_req2_sys low
 row "ping-pong p50 (ms, 1 connection)" pp_p50 low
 row "ping-pong p99 (ms, 1 connection)" pp_p99 low
 if has direct && [[ -n "${R[direct,pp_p50]:-}" ]]; then
