@@ -65,6 +65,11 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     private boolean heldInputShutdown;
     /** The most a client may send before its backend is up; then reading pauses until it is. */
     static final long HOLD_LIMIT = 64 * 1024;
+    /**
+     * How long a closing connection may go without a byte before the sweep asks its sockets for a
+     * reset the transport did not report (see {@link RelayHandler#resetPending}).
+     */
+    private static final long RESET_PROBE_MS = 200;
 
     // Timeouts, checked by the sweeper; times are the sweeper's milliseconds.
     private ConnectionSweeper sweeper;
@@ -357,6 +362,10 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
                 ended(ConnectionEnd.IDLE_TIMEOUT, true);
                 ctx.channel().close();
             }
+            return;
+        }
+        if ((halfClosed || closeDeadline != Long.MAX_VALUE) && now - lastActivity >= RESET_PROBE_MS
+                && (resetPending(ctx.channel()) || resetPending(peer))) {
             return;
         }
         if (memoryOk) {

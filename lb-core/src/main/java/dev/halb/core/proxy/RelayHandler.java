@@ -90,7 +90,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
                 // The peer reset the socket after our last write went out and before this FIN
                 // (shutdown(2) fails with ENOTCONN, which Netty throws as the unchecked
                 // NotYetConnectedException): handled as any reset a read finds.
-                c.pipeline().fireExceptionCaught(new ResetBeforeFin(e));
+                c.pipeline().fireExceptionCaught(new QuietReset("connection reset by peer before its FIN was sent (" + e + ")"));
                 return;
             }
             outputShut(d);
@@ -99,10 +99,37 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A reset found by shutdown(2); an IOException like the resets a read finds, without a stack trace. */
-    private static final class ResetBeforeFin extends IOException {
-        ResetBeforeFin(Exception cause) {
-            super("connection reset by peer before its FIN was sent (" + cause + ")");
+    /**
+     * Finds a reset that reached {@code c}'s socket without waking its channel, and handles it as
+     * the reset a read would have found; true if there was one. Netty's io_uring transport
+     * (4.2.18) drops a poll completion that reports POLLERR alone, and then waits for nothing: a
+     * peer that acknowledges our FIN and resets just after can produce one, when the
+     * acknowledgement's wake-up is polled between the kernel setting the socket's error and its
+     * closed state. The socket's pending error ({@code SO_ERROR}) says so; reading it costs one
+     * getsockopt(2), so only connections that are closing and quiet are asked (by the sweep).
+     */
+    static boolean resetPending(Channel c) {
+        if (c == null || !c.isActive() || !(c instanceof UnixChannel u) || !(u.fd() instanceof Socket socket)) {
+            return false;
+        }
+        int error;
+        try {
+            error = socket.getSoError();
+        } catch (IOException e) {
+            return false;
+        }
+        if (error == 0) {
+            return false;
+        }
+        c.pipeline().fireExceptionCaught(new QuietReset("connection reset by peer, found as socket error " + error
+                + " while closing"));
+        return true;
+    }
+
+    /** A reset found other than by a read; an IOException like the resets a read finds, without a stack trace. */
+    private static final class QuietReset extends IOException {
+        QuietReset(String message) {
+            super(message);
         }
 
         @Override
