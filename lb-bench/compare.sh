@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --idle-conns) IDLE_CONNS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --tests) TESTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (expected --quick, --duration N, --rounds N, --idle-conns N, --only LIST, --tests LIST)" >&2; exit 2 ;;
   esac
 done
@@ -333,7 +333,8 @@ fi
 # The targets a test runs on, starting one further along for each test, so that no target
 # always runs first (fresh) or last (after the others' TIME_WAIT sockets piled up). halb-log
 # only runs the connection-rate tests: its figure there is the access log's cost. in_turn runs
-# in a command substitution (a subshell), so the test functions move ROUND on themselves.
+# in a command substitution (a subshell), so the test functions move ROUND on themselves, and
+# each round sets its start.
 ROUND=0
 in_turn() {
   local test=$1 n=${#TARGETS[@]} i t
@@ -373,7 +374,7 @@ wrk_test() { # wrk_test TEST CONNS THREADS RATE-KEY CPU-KEY P50-KEY P99-KEY [wrk
   for t in $(in_turn "$test"); do
     log "round $r: $t $test (wrk -t$threads -c$conns $*)"
     c0=$(cpu_ticks "${PID_OF[$t]}")
-    s0=$(cpu_ticks "${PID_OF[$t]}" sys)
+    [[ -n "$ck" ]] && s0=$(cpu_ticks "${PID_OF[$t]}" sys)
     read -r rate p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" "$conns" "$threads" "$@")
     add "$t" "$rk" "$rate"
     [[ -n "$k50" ]] && add "$t" "$k50" "$p50" && add "$t" "$k99" "$p99"
@@ -386,6 +387,9 @@ wrk_test() { # wrk_test TEST CONNS THREADS RATE-KEY CPU-KEY P50-KEY P99-KEY [wrk
   return 0
 }
 one_round() {
+  # Round r starts its k-th test k targets along from round r - 1's: every test rotates whatever
+  # the counts of tests and targets.
+  ROUND=$((r - 1))
   testing tp && { tp_test 1 1; tp_test 4 4; }
   testing cps && wrk_test cps 64 1 cps cpu_conn "" "" -H "Connection: close"
   testing cps2 && wrk_test cps2 50 2 cps2 cpu_conn2 "" "" -H "Connection: close"

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #PERIOD_MS}.
  *
  * <p>The sweep also re-checks direct memory and resumes connections it paused for memory once
- * usage is back under its threshold.
+ * usage is back under its threshold, and asks the sockets of closing connections that have gone
+ * quiet for a reset their transport did not report.
  *
  * <p>The list is also the loop's registry of open connections: {@link #closeClientsOf} closes
  * the ones of a VIP, so no connection needs a set entry or a close listener of its own.

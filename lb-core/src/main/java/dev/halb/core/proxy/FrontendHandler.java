@@ -33,8 +33,9 @@ import java.util.List;
  * <p>The connection's timeouts are checked by its event loop's {@link ConnectionSweeper}: idle
  * ({@code idleTimeoutMs} without a byte either way), half-closed ({@code finTimeoutMs} without a
  * byte once either side sent its FIN), and closing (one side closed: the other gets at most
- * {@code finTimeoutMs} to take its queued bytes). It holds its {@code maxConnections} slot until
- * both of its channels are closed.
+ * {@code finTimeoutMs} to take its queued bytes). A half-closed or closing connection that has
+ * moved no byte for two sweeps also has its sockets asked for a reset the transport did not
+ * report. It holds its {@code maxConnections} slot until both of its channels are closed.
  *
  * <p>When it ends (both channels closed) it hands one record to the access log, built from fields
  * kept on the way: the pick, the connects tried, each side's byte count and how it ended (see
@@ -66,10 +67,12 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
     /** The most a client may send before its backend is up; then reading pauses until it is. */
     static final long HOLD_LIMIT = 64 * 1024;
     /**
-     * How long a closing connection may go without a byte before the sweep asks its sockets for a
-     * reset the transport did not report (see {@link RelayHandler#resetPending}).
+     * How long a closing connection may go without a byte before each sweep asks its sockets for
+     * a reset the transport did not report (see {@link RelayHandler#resetPending}): two sweeps, so
+     * that a connection whose peer answers promptly is never asked. With a {@code finTimeoutMs}
+     * this short or shorter the fin timeout comes first.
      */
-    private static final long RESET_PROBE_MS = 200;
+    private static final long RESET_PROBE_MS = 2 * ConnectionSweeper.PERIOD_MS;
 
     // Timeouts, checked by the sweeper; times are the sweeper's milliseconds.
     private ConnectionSweeper sweeper;
@@ -364,8 +367,7 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
             }
             return;
         }
-        if ((halfClosed || closeDeadline != Long.MAX_VALUE) && now - lastActivity >= RESET_PROBE_MS
-                && (resetPending(ctx.channel()) || resetPending(peer))) {
+        if (quietWhileClosing(now) && unreportedReset()) {
             return;
         }
         if (memoryOk) {
@@ -374,6 +376,16 @@ final class FrontendHandler extends RelayHandler implements ChannelFutureListene
                 peerHandler.resumeIfMemoryBack();
             }
         }
+    }
+
+    /** Half-closed or closing, not broken, and no byte for {@link #RESET_PROBE_MS}. */
+    private boolean quietWhileClosing(long now) {
+        return (halfClosed || closeDeadline != Long.MAX_VALUE) && !broken && now - lastActivity >= RESET_PROBE_MS;
+    }
+
+    /** Handles a reset that reached either socket unreported, as a read would have; true if one had. */
+    private boolean unreportedReset() {
+        return resetPending(ctx.channel()) || resetPending(peer);
     }
 
     @Override

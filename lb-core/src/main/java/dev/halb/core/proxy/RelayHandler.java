@@ -90,7 +90,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
                 // The peer reset the socket after our last write went out and before this FIN
                 // (shutdown(2) fails with ENOTCONN, which Netty throws as the unchecked
                 // NotYetConnectedException): handled as any reset a read finds.
-                c.pipeline().fireExceptionCaught(new QuietReset("connection reset by peer before its FIN was sent (" + e + ")"));
+                c.pipeline().fireExceptionCaught(new QuietReset("reset by peer before its FIN was sent (" + e + ")"));
                 return;
             }
             outputShut(d);
@@ -105,8 +105,9 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
      * (4.2.18) drops a poll completion that reports POLLERR alone, and then waits for nothing: a
      * peer that acknowledges our FIN and resets just after can produce one, when the
      * acknowledgement's wake-up is polled between the kernel setting the socket's error and its
-     * closed state. The socket's pending error ({@code SO_ERROR}) says so; reading it costs one
-     * getsockopt(2), so only connections that are closing and quiet are asked (by the sweep).
+     * closed state. The socket's pending error ({@code SO_ERROR}: a reset, or a retransmission
+     * timeout, either of which leaves the socket dead) says so. Reading it is a getsockopt(2) per
+     * socket, so the sweep asks only connections that are closing and quiet, once per sweep.
      */
     static boolean resetPending(Channel c) {
         if (c == null || !c.isActive() || !(c instanceof UnixChannel u) || !(u.fd() instanceof Socket socket)) {
@@ -121,8 +122,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         if (error == 0) {
             return false;
         }
-        c.pipeline().fireExceptionCaught(new QuietReset("connection reset by peer, found as socket error " + error
-                + " while closing"));
+        c.pipeline().fireExceptionCaught(new QuietReset("socket error " + error + " found while closing"));
         return true;
     }
 
