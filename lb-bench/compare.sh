@@ -244,15 +244,17 @@ EOF
 }
 
 # ---------- measurements ----------
-# Process CPU time in clock ticks, summed over a proxy's processes: user + system, or with
-# "sys" as the second argument the system (kernel) part alone.
+# Process CPU time in clock ticks, summed over a proxy's processes: "TOTAL SYSTEM", user plus
+# system time and the system (kernel) part of it, read in one pass.
 cpu_ticks() {
-  local pid=$1 what=${2:-all} total=0 p
-  [[ -n "$pid" ]] || { echo 0; return; }
+  local pid=$1 total=0 sys=0 p u s
+  [[ -n "$pid" ]] || { echo "0 0"; return; }
   for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
-    total=$((total + $(awk -v w="$what" '{print (w == "sys") ? $15 : $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo "0 0")
+    total=$((total + u + s))
+    sys=$((sys + s))
   done
-  echo "$total"
+  echo "$total $sys"
 }
 HZ=$(getconf CLK_TCK)
 
@@ -263,10 +265,10 @@ iperf_gbps() {
     | awk '/receiver/ { v=$(NF-2); u=$(NF-1) } END { if (u=="Mbits/sec") v=v/1000; printf "%.1f", v }'
 }
 
-# wrk: prints "rps p50_ms p99_ms"
+# wrk_run PORT CONNS THREADS SECONDS [wrk args]: prints "rps p50_ms p99_ms"
 wrk_run() {
-  local port=$1 conns=$2 threads=$3; shift 3
-  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$port/" 2>/dev/null | awk '
+  local port=$1 conns=$2 threads=$3 seconds=$4; shift 4
+  wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port/" 2>/dev/null | awk '
     function ms(x) { if (x ~ /us$/) { sub(/us$/, "", x); return x / 1000 }
                      if (x ~ /ms$/) { sub(/ms$/, "", x); return x + 0 }
                      if (x ~ /s$/)  { sub(/s$/, "", x);  return x * 1000 } return x }
@@ -280,12 +282,10 @@ warm_up() {
   [[ "$name" == halb* ]] || return 0
   log "warming up $name (connection churn and keep-alive, JIT)"
   # C2 takes 15-25 s of churn on 2 cores to compile the connection path to its steady state.
-  local saved=$DURATION
-  DURATION=12; wrk_run "${HTTP_VIA[$name]}" 50 2 -H "Connection: close" >/dev/null
-  DURATION=4; wrk_run "${HTTP_VIA[$name]}" 50 2 >/dev/null
+  wrk_run "${HTTP_VIA[$name]}" 50 2 12 -H "Connection: close" >/dev/null
+  wrk_run "${HTTP_VIA[$name]}" 50 2 4 >/dev/null
   iperf3 -c 127.0.0.1 -p "${IPERF_VIA[$name]}" -t 2 >/dev/null 2>&1 || true
-  DURATION=4; wrk_run "${HTTP_VIA[$name]}" 64 1 -H "Connection: close" >/dev/null
-  DURATION=$saved
+  wrk_run "${HTTP_VIA[$name]}" 64 1 4 -H "Connection: close" >/dev/null
 }
 
 declare -A R PID_OF
@@ -356,31 +356,32 @@ per_unit() {
     'BEGIN { if (r > 0) printf "%.0f", t / hz * s / (r * d); else print 0 }'
 }
 tp_test() { # tp_test STREAMS SUFFIX
-  local t c0 gbps
+  local t c0 c1 gbps
   for t in $(in_turn tp); do
     log "round $r: $t iperf3 $1 stream(s)"
-    c0=$(cpu_ticks "${PID_OF[$t]}")
+    read -r c0 _ < <(cpu_ticks "${PID_OF[$t]}")
     gbps=$(iperf_gbps "${IPERF_VIA[$t]}" "$1")
+    read -r c1 _ < <(cpu_ticks "${PID_OF[$t]}")
     add "$t" "tp$2" "$gbps"
     # CPU milliseconds per GB moved (GB/s = Gbit/s / 8)
     [[ -n "${PID_OF[$t]}" ]] && add "$t" "cpu_gb$2" \
-      "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$(awk -v g="$gbps" 'BEGIN { print g / 8 }')" 1e3)"
+      "$(per_unit $((c1 - c0)) "$(awk -v g="$gbps" 'BEGIN { print g / 8 }')" 1e3)"
   done
   ROUND=$((ROUND + 1))
   return 0
 }
 wrk_test() { # wrk_test TEST CONNS THREADS RATE-KEY CPU-KEY P50-KEY P99-KEY [wrk args]
-  local test=$1 conns=$2 threads=$3 rk=$4 ck=$5 k50=$6 k99=$7 t c0 s0 rate p50 p99; shift 7
+  local test=$1 conns=$2 threads=$3 rk=$4 ck=$5 k50=$6 k99=$7 t c0 s0 c1 s1 rate p50 p99; shift 7
   for t in $(in_turn "$test"); do
     log "round $r: $t $test (wrk -t$threads -c$conns $*)"
-    c0=$(cpu_ticks "${PID_OF[$t]}")
-    [[ -n "$ck" ]] && s0=$(cpu_ticks "${PID_OF[$t]}" sys)
-    read -r rate p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" "$conns" "$threads" "$@")
+    read -r c0 s0 < <(cpu_ticks "${PID_OF[$t]}")
+    read -r rate p50 p99 < <(wrk_run "${HTTP_VIA[$t]}" "$conns" "$threads" "$DURATION" "$@")
+    read -r c1 s1 < <(cpu_ticks "${PID_OF[$t]}")
     add "$t" "$rk" "$rate"
     [[ -n "$k50" ]] && add "$t" "$k50" "$p50" && add "$t" "$k99" "$p99"
     if [[ -n "$ck" && -n "${PID_OF[$t]}" ]]; then
-      add "$t" "$ck" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}") - c0)) "$rate" 1e6)"
-      add "$t" "${ck}_sys" "$(per_unit $(($(cpu_ticks "${PID_OF[$t]}" sys) - s0)) "$rate" 1e6)"
+      add "$t" "$ck" "$(per_unit $((c1 - c0)) "$rate" 1e6)"
+      add "$t" "${ck}_sys" "$(per_unit $((s1 - s0)) "$rate" 1e6)"
     fi
   done
   ROUND=$((ROUND + 1))

@@ -83,7 +83,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         if (d.isOutputShutdown()) {
             return;
         }
-        if (c instanceof UnixChannel u && u.fd() instanceof Socket socket) {
+        Socket socket = socketOf(c);
+        if (socket != null) {
             try {
                 socket.shutdown(false, true);
             } catch (IOException | NotYetConnectedException e) {
@@ -110,7 +111,8 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
      * socket, so the sweep asks only connections that are closing and quiet, once per sweep.
      */
     static boolean resetPending(Channel c) {
-        if (c == null || !c.isActive() || !(c instanceof UnixChannel u) || !(u.fd() instanceof Socket socket)) {
+        Socket socket = c == null || !c.isActive() ? null : socketOf(c);
+        if (socket == null) {
             return false;
         }
         int error;
@@ -124,6 +126,11 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         }
         c.pipeline().fireExceptionCaught(new QuietReset("socket error " + error + " found while closing"));
         return true;
+    }
+
+    /** The native socket of an io_uring or epoll channel; {@code null} on NIO. */
+    private static Socket socketOf(Channel c) {
+        return c instanceof UnixChannel u && u.fd() instanceof Socket socket ? socket : null;
     }
 
     /** A reset found other than by a read; an IOException like the resets a read finds, without a stack trace. */

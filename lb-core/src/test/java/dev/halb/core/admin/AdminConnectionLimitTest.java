@@ -4,7 +4,7 @@ import static dev.halb.core.admin.AdminFixture.assertClosedByServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.halb.core.testing.CapturedLog;
+import dev.halb.discovery.testing.CapturedLog;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.Socket;
 import java.time.Duration;
@@ -40,8 +40,8 @@ class AdminConnectionLimitTest {
         assertThat(admin.health()).as("/health on a 21st connection").isEqualTo(-1);
         assertThat(admin.server().openConnections()).isEqualTo(20);
         // 31 refusals, one line: the first at once, the rest in the next report.
-        await().atMost(Duration.ofSeconds(5)).until(() -> warnings().size() == 1);
-        assertThat(warnings()).singleElement().asString().contains("refused 1 new connection").contains("20 open");
+        await().atMost(Duration.ofSeconds(5)).until(() -> log.warningMessages().size() == 1);
+        assertThat(log.warningMessages()).singleElement().asString().contains("refused 1 new connection").contains("20 open");
 
         for (Socket s : held) {
             s.close();
@@ -68,21 +68,21 @@ class AdminConnectionLimitTest {
         }
         assertThat(refused).noneMatch(EmbeddedChannel::isOpen);
         assertThat(limit.open()).isEqualTo(2);
-        assertThat(warnings()).singleElement().asString().contains("refused 1 new connection:");
+        assertThat(log.warningMessages()).singleElement().asString().contains("refused 1 new connection:");
 
         first.advanceTimeBy(AdminConnectionLimit.REPORT_INTERVAL_MS - 1, TimeUnit.MILLISECONDS);
         first.runScheduledPendingTasks();
-        assertThat(warnings()).hasSize(1);
+        assertThat(log.warningMessages()).hasSize(1);
         first.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         first.runScheduledPendingTasks();
-        assertThat(warnings()).hasSize(2).last().asString().contains("refused 9 new connections:");
+        assertThat(log.warningMessages()).hasSize(2).last().asString().contains("refused 9 new connections:");
 
         // A quiet interval ends the reports; the next refusal is logged at once.
         first.advanceTimeBy(AdminConnectionLimit.REPORT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         first.runScheduledPendingTasks();
-        assertThat(warnings()).hasSize(2);
+        assertThat(log.warningMessages()).hasSize(2);
         assertThat(limit.admit(new EmbeddedChannel())).isFalse();
-        assertThat(warnings()).hasSize(3).last().asString().contains("refused 1 new connection:");
+        assertThat(log.warningMessages()).hasSize(3).last().asString().contains("refused 1 new connection:");
 
         second.close();
         assertThat(limit.open()).isEqualTo(1);
@@ -93,7 +93,4 @@ class AdminConnectionLimitTest {
         assertThat(limit.open()).isZero();
     }
 
-    private List<String> warnings() {
-        return log.warningMessages();
-    }
 }

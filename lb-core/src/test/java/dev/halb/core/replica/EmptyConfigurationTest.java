@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halb.core.config.ConfigLoader;
 import dev.halb.core.config.HalbConfig;
-import dev.halb.core.testing.CapturedLog;
 import dev.halb.core.testing.TestConfigs;
+import dev.halb.discovery.testing.CapturedLog;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,9 +17,6 @@ class EmptyConfigurationTest {
     @RegisterExtension
     final CapturedLog log = CapturedLog.of(Replica.class);
 
-    private List<String> warnings() {
-        return log.warningMessages();
-    }
 
     @Test
     void aReplicaWithNoVipsAndNoZooKeeperWarnsThatItServesNothing() throws Exception {
@@ -29,7 +26,7 @@ class EmptyConfigurationTest {
         HalbConfig config = new HalbConfig(empty.replica(), empty.discovery(), TestConfigs.replica().admin(),
                 empty.vips(), empty.drain());
         try (Replica replica = Replica.start(config, Replica.Options.defaults())) {
-            assertThat(warnings()).filteredOn(m -> m.contains("serves nothing")).singleElement()
+            assertThat(log.warningMessages()).filteredOn(m -> m.contains("serves nothing")).singleElement()
                     .satisfies(m -> assertThat(m).contains("replica " + replica.id()).contains("no VIPs"));
         }
     }
@@ -38,7 +35,7 @@ class EmptyConfigurationTest {
     void aReplicaWithVipsDoesNotWarn() throws Exception {
         try (Replica replica = Replica.start(TestConfigs.replica(TestConfigs.vip("web", List.of())),
                 Replica.Options.defaults())) {
-            assertThat(warnings()).noneMatch(m -> m.contains("serves nothing"));
+            assertThat(log.warningMessages()).noneMatch(m -> m.contains("serves nothing"));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.halb.discovery.Locality;
+import dev.halb.discovery.testing.CapturedLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +59,7 @@ class DuplicateIdTest {
     void aHolderWritesBackItsNodeWhenItIsDeletedOrTaken() throws Exception {
         ServiceRegistration holder = ServiceRegistration.register(zk.connect(settings()),
                 new ServiceRegistration.Instance("web", "web-1", "127.0.0.1", 8080, Locality.ofZone("a"), 100));
-        try (LogCapture log = new LogCapture(OwnedNode.class)) {
+        try (CapturedLog log = CapturedLog.of(OwnedNode.class).start()) {
             CuratorFramework other = zk.plainClient();
             String path = "/halb/services/web/web-1";
             other.delete().forPath(path);
@@ -71,7 +72,7 @@ class DuplicateIdTest {
                     "{\"address\":\"10.9.9.9\",\"port\":1,\"registrationTimeUTC\":0}".getBytes(StandardCharsets.UTF_8));
             await().atMost(Duration.ofSeconds(10)).until(holder::held);
             assertThat(new String(other.getData().forPath(path), StandardCharsets.UTF_8)).contains("127.0.0.1");
-            assertThat(log.warnings()).anyMatch(w -> w.contains("taken by another process (address 10.9.9.9:1, "
+            assertThat(log.warningMessages()).anyMatch(w -> w.contains("taken by another process (address 10.9.9.9:1, "
                     + "registered 1970-01-01T00:00:00Z)") || w.contains("was deleted by someone else"));
 
             // A second registration is refused, and stopping it leaves the holder's node.

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.halb.discovery.Backend;
 import dev.halb.discovery.BackendSet;
 import dev.halb.discovery.Catalog;
+import dev.halb.discovery.testing.CapturedLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,7 @@ class MalformedNodesTest {
         }
 
         CountingRecorder recorder = new CountingRecorder();
-        try (LogCapture log = new LogCapture(RejectLog.class)) {
+        try (CapturedLog log = CapturedLog.of(RejectLog.class).start()) {
             ZooKeeperConnection connection = zk.connect();
             Catalog catalog = zk.track(new Catalog(List.of(new ZooKeeperBackendSource(connection, recorder))));
             List<BackendSet> seen = new CopyOnWriteArrayList<>();

@@ -1,4 +1,4 @@
-package dev.halb.core.testing;
+package dev.halb.discovery.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -11,10 +11,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one logger (and the loggers below it) logged during each test:
- * {@code @RegisterExtension final CapturedLog log = CapturedLog.of(Replica.class);}.
+ * What one logger (and the loggers below it) logged: during each test, as an extension
+ * ({@code @RegisterExtension final CapturedLog log = CapturedLog.of(Replica.class);}), or during a
+ * block ({@code try (CapturedLog log = CapturedLog.of(OwnedNode.class).start()) {...}}).
  */
-public final class CapturedLog implements BeforeEachCallback, AfterEachCallback {
+public final class CapturedLog implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -31,17 +32,29 @@ public final class CapturedLog implements BeforeEachCallback, AfterEachCallback 
         return new CapturedLog(loggerName);
     }
 
-    @Override
-    public void beforeEach(ExtensionContext context) {
+    /** Starts capturing, with nothing captured yet. */
+    public CapturedLog start() {
         appender.list.clear();
         appender.start();
         logger.addAppender(appender);
+        return this;
+    }
+
+    /** Stops capturing; what was captured stays readable. */
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        logger.detachAppender(appender);
-        appender.stop();
+        close();
     }
 
     /** The events at WARN or above, in order. */
@@ -52,5 +65,10 @@ public final class CapturedLog implements BeforeEachCallback, AfterEachCallback 
     /** The messages of {@link #warnings()}, formatted. */
     public List<String> warningMessages() {
         return warnings().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** How many of {@link #warningMessages()} contain {@code text}. */
+    public long warningsMentioning(String text) {
+        return warningMessages().stream().filter(m -> m.contains(text)).count();
     }
 }
