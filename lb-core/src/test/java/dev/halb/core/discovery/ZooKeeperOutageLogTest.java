@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator reads while ZooKeeper is away, from a real {@code halb run} process logging
- * through the jar's own logback.xml: one WARN when it does not answer, a reminder with the time
+ * through the jar's own logging set-up: one WARN when it does not answer, a reminder with the time
  * since, one INFO when it is back; never a stack trace and never a line per reconnect attempt
  * (the ZooKeeper client tries about once a second, and used to log each try with its stack trace).
  */

@@ -1,12 +1,15 @@
 package dev.halb.core.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code halb} in a child JVM, on the test class path, for what needs a real process: signals
@@ -23,11 +26,12 @@ public final class HalbProcess implements AutoCloseable {
     }
 
     /**
-     * The JVM option that makes the child log as the shipped jar does (the jar's logback.xml, INFO)
-     * instead of through the test class path's quieter logback-test.xml: for tests of what an
-     * operator reads.
+     * Put among the JVM options, makes the child log as the shipped jar does (halb's own logging
+     * set-up, INFO) instead of through the test class path's quieter logback-test.xml: for tests
+     * of what an operator reads. It is not passed to the JVM; the child's class path leaves out
+     * the test classes and resources instead.
      */
-    public static final String SHIPPED_LOGGING = "-Dlogback.configurationFile=logback.xml";
+    public static final String SHIPPED_LOGGING = "<shipped logging>";
 
     public static HalbProcess start(Path workDir, String... args) {
         return start(workDir, List.of("-Xmx256m"), args);
@@ -49,8 +53,15 @@ public final class HalbProcess implements AutoCloseable {
             command.addAll(List.of("bash", "-c", "ulimit -n " + maxOpenFiles + " && exec \"$0\" \"$@\""));
         }
         command.add(java);
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.halb.core.cli.Main"));
+        String classPath = System.getProperty("java.class.path");
+        for (String option : jvmOptions) {
+            if (option.equals(SHIPPED_LOGGING)) {
+                classPath = withoutTestClasses(classPath);
+            } else {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-cp", classPath, "dev.halb.core.cli.Main"));
         command.addAll(List.of(args));
         Path output = workDir.resolve("halb-" + System.nanoTime() + ".out");
         try {
@@ -59,6 +70,12 @@ public final class HalbProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String withoutTestClasses(String classPath) {
+        return Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("-tests.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     public long pid() {
