@@ -17,7 +17,7 @@ import java.util.Map;
  * (default INFO), and the ZooKeeper client and Curator held to WARN or ERROR.
  *
  * <p>Done in code rather than by a {@code logback.xml} because reading XML loads Logback's
- * configuration model and the JDK's XML parser, about 600 classes, into every replica's
+ * configuration model and the JDK's XML parser, about 500 classes more, into every replica's
  * metaspace for one file. A {@code -Dlogback.configurationFile} or a {@code logback-test.xml} on
  * the class path still wins: then this steps aside and Logback reads that file as usual.
  */
