@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
@@ -281,7 +282,27 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     static void shutdownOutputAfterWrites(Channel c) {
-        c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SHUTDOWN_OUTPUT);
+        if (nothingQueued(c)) {
+            shutdownOutputNow(c);
+        } else {
+            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SHUTDOWN_OUTPUT);
+        }
+    }
+
+    /**
+     * True when {@code c} has no write queued or in flight, so what waits for its writes can be
+     * done now. Otherwise an empty write queued behind them says when they are out; on io_uring
+     * that empty write is a zero-length send of its own, two per connection that ends with FINs.
+     * Only asked on {@code c}'s own event loop, where its outbound buffer is not moving.
+     */
+    private static boolean nothingQueued(Channel c) {
+        if (!c.eventLoop().inEventLoop()) {
+            return false;
+        }
+        ChannelOutboundBuffer out = c.unsafe().outboundBuffer();
+        // Every queued message counts towards the pending bytes (its size plus a fixed overhead),
+        // flushed or not, until its write has completed.
+        return out == null || (out.isEmpty() && out.totalPendingWriteBytes() == 0);
     }
 
     /**
@@ -329,7 +350,11 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     final void closePeer() {
         Channel p = peer;
         if (p != null && p.isActive()) {
-            p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (nothingQueued(p)) {
+                p.close();
+            } else {
+                p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 

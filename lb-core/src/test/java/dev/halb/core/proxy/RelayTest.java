@@ -1,7 +1,10 @@
 package dev.halb.core.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.halb.core.admin.BackendView;
+import dev.halb.core.admin.VipView;
 import dev.halb.core.replica.Replica;
 import dev.halb.core.testing.Bytes;
 import dev.halb.core.testing.Clients;
@@ -12,6 +15,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -105,5 +109,50 @@ class RelayTest {
         for (int i = 0; i < 200; i++) {
             Bytes.assertSameBytes(results.get(i).get(60, TimeUnit.SECONDS), payloads.get(i), "client " + i);
         }
+    }
+
+    /**
+     * A backend that sends 32 MiB and closes at once, to a client that reads in small steps: the
+     * backend's FIN reaches halb while most of those bytes still wait in halb's queue to the client.
+     * The FIN passed on, and the close, must wait for every one of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.halb.core.testing.TestTransports#available")
+    void backendsFinAndCloseWaitForTheBytesQueuedBeforeThem(Transport transport) throws Exception {
+        long size = 32L * 1024 * 1024;
+        Replica replica = Replica.start(TestConfigs.replica(TestConfigs.vip("web", add(TestBackend.source(size)))),
+                Replica.Options.defaults().withTransport(transport));
+        closeables.add(replica);
+        InetSocketAddress vip = replica.vipAddress("web");
+        List<Future<Long>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            results.add(pool.submit(() -> {
+                try (Socket s = new Socket()) {
+                    s.setReceiveBufferSize(16 * 1024);
+                    s.connect(vip, 5_000);
+                    InputStream in = s.getInputStream();
+                    byte[] buf = new byte[4096];
+                    long total = 0;
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        total += n;
+                    }
+                    return total;
+                }
+            }));
+        }
+        for (Future<Long> r : results) {
+            assertThat(r.get(60, TimeUnit.SECONDS)).as("bytes before the FIN").isEqualTo(size);
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            VipView v = replica.admin().vips().get(0);
+            assertThat(v.activeConnections()).as("open client connections").isZero();
+            assertThat(v.backends()).extracting(BackendView::activeConnections).as("open backend connections")
+                    .containsOnly(0);
+        });
+    }
+
+    private TestBackend add(TestBackend b) {
+        closeables.add(b);
+        return b;
     }
 }
