@@ -34,7 +34,7 @@ class StalledUploadMemoryTest {
 
     /** bin/halb's JVM settings. */
     private static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
-            "-XX:MaxDirectMemorySize=64m", "-XX:ReservedCodeCacheSize=32m", "-Xss256k",
+            "-XX:MaxDirectMemorySize=64m", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:FreqInlineSize=120",
             "-XX:+ExitOnOutOfMemoryError");
     private static final int UPLOADS = 30;
     /** The launcher keeps a replica under 128 MiB; the margin is for a shared, noisy machine. */
