@@ -487,8 +487,10 @@ halb_vs() {
       best=$v
     fi
   done
-  awk -v a="${R[halb,$key]:-0}" -v b="${best:-0}" 'BEGIN { if (a == 0 || b == 0) print "-"; else printf "%.2f", a / b }'
+  ratio "${R[halb,$key]:-0}" "${best:-0}"
 }
+# ratio A B: A / B to two decimals, or - when either is missing or 0.
+ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a == 0 || b == 0) print "-"; else printf "%.2f", a / b }'; }
 mib() { awk -v k="${1:-}" 'BEGIN { if (k == "") print ""; else printf "%.1f", k / 1024 }'; }
 added() { # proxy latency minus direct latency, ms
   awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "") print ""; else printf "%.3f", a - b }'
@@ -541,12 +543,6 @@ if has direct && [[ -n "${R[direct,pp_p50]:-}" ]]; then
   row "ping-pong p50 added (ms)" add50 low
   row "ping-pong p99 added (ms)" add99 low
 fi
-# The ping-pong's added latency is also worth reading against HAProxy alone, the usual yardstick.
-ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
-if has halb && has haproxy && [[ -n "${R[halb,add99]:-}" ]]; then
-  pp_vs_haproxy="ping-pong latency added, halb / HAProxy: p50 $(ratio "${R[halb,add50]}" "${R[haproxy,add50]:-}"),"
-  pp_vs_haproxy+=" p99 $(ratio "${R[halb,add99]}" "${R[haproxy,add99]:-}")"
-fi
 for t in "${TARGETS[@]}"; do
   [[ "$t" == direct ]] && continue
   R[$t,rss_idle_mib]=$(mib "${R[$t,rss_idle]:-}")
@@ -560,9 +556,11 @@ if testing idle; then
   row "  per idle connection (KiB)" kib_conn low
   row "  connections held" idle_open high
 fi
-if [[ -n "${pp_vs_haproxy:-}" ]]; then
+# The ping-pong's added latency is also worth reading against HAProxy alone, the usual yardstick.
+if has halb && has haproxy && [[ -n "${R[halb,add99]:-}" ]]; then
   echo
-  echo "$pp_vs_haproxy"
+  echo "ping-pong latency added, halb / HAProxy: p50 $(ratio "${R[halb,add50]}" "${R[haproxy,add50]:-}")," \
+    "p99 $(ratio "${R[halb,add99]}" "${R[haproxy,add99]:-}")"
 fi
 if has halb && has halb-log && [[ -n "${R[halb,cps]:-}${R[halb,cps2]:-}" ]]; then
   lines=$(wc -l < "$WORK/access.json" 2>/dev/null || echo 0)

@@ -6,6 +6,7 @@ import dev.halb.core.logging.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -282,19 +283,20 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     static void shutdownOutputAfterWrites(Channel c) {
-        if (nothingQueued(c)) {
-            shutdownOutputNow(c);
-        } else {
-            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SHUTDOWN_OUTPUT);
-        }
+        queuedWritesDone(c).addListener(SHUTDOWN_OUTPUT);
     }
 
     /**
-     * True when {@code c} has no write queued or in flight, so what waits for its writes can be
-     * done now. Otherwise an empty write queued behind them says when they are out; on io_uring
-     * that empty write is a zero-length send of its own, two per connection that ends with FINs.
-     * Only asked on {@code c}'s own event loop, where its outbound buffer is not moving.
+     * Done once everything queued to {@code c} is written. When nothing is queued or in flight,
+     * that is now: the channel's own succeeded future, whose listeners run at once on its event
+     * loop. Otherwise an empty write queued behind the rest says when it is out; on io_uring that
+     * empty write is a zero-length send of its own, so it is kept for when it is needed.
      */
+    private static ChannelFuture queuedWritesDone(Channel c) {
+        return nothingQueued(c) ? c.newSucceededFuture() : c.writeAndFlush(Unpooled.EMPTY_BUFFER);
+    }
+
+    /** True when {@code c} has no write queued or in flight. Asked only on its own event loop. */
     private static boolean nothingQueued(Channel c) {
         if (!c.eventLoop().inEventLoop()) {
             return false;
@@ -350,11 +352,7 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
     final void closePeer() {
         Channel p = peer;
         if (p != null && p.isActive()) {
-            if (nothingQueued(p)) {
-                p.close();
-            } else {
-                p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
+            queuedWritesDone(p).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -130,7 +130,7 @@ class RegisterCommandTest {
     @Test
     void aWrongZkIsOneLineAndNoStackTraceFromARealProcess() throws Exception {
         int port = FreePorts.next();
-        try (HalbProcess halb = HalbProcess.start(dir, List.of("-Xmx256m", HalbProcess.SHIPPED_LOGGING), "register",
+        try (HalbProcess halb = HalbProcess.startWithShippedLogging(dir, List.of("-Xmx256m"), "register",
                 "--zk", "127.0.0.1:" + port, "--service", "web", "--address", "127.0.0.1", "--port", "80", "--id", "x",
                 "--connection-timeout-ms", "2000")) {
             assertThat(halb.waitFor(30)).as(halb.output()).isEqualTo(1);

@@ -47,7 +47,7 @@ class ZooKeeperOutageLogTest {
                 drain: { delayMs: 0, timeoutMs: 1000 }
                 """.formatted(zkPort, adminPort, FreePorts.next()));
         InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
-        try (HalbProcess halb = HalbProcess.start(dir, List.of("-Xmx256m", HalbProcess.SHIPPED_LOGGING),
+        try (HalbProcess halb = HalbProcess.startWithShippedLogging(dir, List.of("-Xmx256m"),
                 "run", "--config", config.toString())) {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> Clients.get(admin, "/ready").statusCode() == 200);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * halb's logging set-up in code. The shipped jar's output as an operator reads it is checked
- * end to end by the process tests that log as the jar does ({@code HalbProcess.SHIPPED_LOGGING}).
+ * end to end by the process tests that log as the jar does ({@code HalbProcess.startWithShippedLogging}).
  */
 class LogSetupTest {
 

@@ -32,10 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class StalledUploadMemoryTest {
 
-    /** bin/halb's JVM settings. */
-    private static final List<String> LAUNCHER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m",
-            "-XX:MaxDirectMemorySize=64m", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:FreqInlineSize=120",
-            "-XX:+ExitOnOutOfMemoryError");
     private static final int UPLOADS = 30;
     /** The launcher keeps a replica under 128 MiB; the margin is for a shared, noisy machine. */
     private static final long RSS_BOUND_KIB = 144 * 1024;
@@ -65,7 +61,7 @@ class StalledUploadMemoryTest {
                         backends:
                           - { address: 127.0.0.1, port: %d }
                     """.formatted(adminPort, vipPort, stalled.port()));
-            try (HalbProcess halb = HalbProcess.start(dir, LAUNCHER_OPTIONS, "run", "--config", config.toString())) {
+            try (HalbProcess halb = HalbProcess.start(dir, HalbProcess.launcherOptions(), "run", "--config", config.toString())) {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
                 List<Socket> clients = new ArrayList<>();

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -25,14 +27,6 @@ public final class HalbProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /**
-     * Put among the JVM options, makes the child log as the shipped jar does (halb's own logging
-     * set-up, INFO) instead of through the test class path's quieter logback-test.xml: for tests
-     * of what an operator reads. It is not passed to the JVM; the child's class path leaves out
-     * the test classes and resources instead.
-     */
-    public static final String SHIPPED_LOGGING = "<shipped logging>";
-
     public static HalbProcess start(Path workDir, String... args) {
         return start(workDir, List.of("-Xmx256m"), args);
     }
@@ -47,20 +41,30 @@ public final class HalbProcess implements AutoCloseable {
      * {@code ulimit -n} before it execs the JVM; 0 = inherited).
      */
     public static HalbProcess start(Path workDir, int maxOpenFiles, List<String> jvmOptions, String... args) {
+        return start(workDir, maxOpenFiles, jvmOptions, System.getProperty("java.class.path"), args);
+    }
+
+    /**
+     * Starts halb logging as the shipped jar does (halb's own logging set-up, INFO) instead of
+     * through the test class path's quieter logback-test.xml, for tests of what an operator reads:
+     * the child's class path leaves out the test classes and resources.
+     */
+    public static HalbProcess startWithShippedLogging(Path workDir, List<String> jvmOptions, String... args) {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("-tests.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+        return start(workDir, 0, jvmOptions, classPath, args);
+    }
+
+    private static HalbProcess start(Path workDir, int maxOpenFiles, List<String> jvmOptions, String classPath,
+            String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
         if (maxOpenFiles > 0) {
             command.addAll(List.of("bash", "-c", "ulimit -n " + maxOpenFiles + " && exec \"$0\" \"$@\""));
         }
         command.add(java);
-        String classPath = System.getProperty("java.class.path");
-        for (String option : jvmOptions) {
-            if (option.equals(SHIPPED_LOGGING)) {
-                classPath = withoutTestClasses(classPath);
-            } else {
-                command.add(option);
-            }
-        }
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath, "dev.halb.core.cli.Main"));
         command.addAll(List.of(args));
         Path output = workDir.resolve("halb-" + System.nanoTime() + ".out");
@@ -72,10 +76,21 @@ public final class HalbProcess implements AutoCloseable {
         }
     }
 
-    private static String withoutTestClasses(String classPath) {
-        return Arrays.stream(classPath.split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("-tests.jar"))
-                .collect(Collectors.joining(File.pathSeparator));
+    /**
+     * The JVM options {@code bin/halb} runs a replica with (its {@code DEFAULT_OPTS}), read from
+     * the launcher itself so that a test of its memory settings follows them.
+     */
+    public static List<String> launcherOptions() {
+        Path launcher = Path.of("..", "bin", "halb");
+        try {
+            Matcher m = Pattern.compile("DEFAULT_OPTS=\"([^\"]*)\"").matcher(Files.readString(launcher));
+            if (!m.find()) {
+                throw new IllegalStateException("no DEFAULT_OPTS=\"...\" in " + launcher.toAbsolutePath());
+            }
+            return List.of(m.group(1).replace("\\\n", " ").strip().split("\\s+"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public long pid() {
