@@ -92,6 +92,11 @@ final class StatusPage {
         out.append("<div><dt>discovery</dt><dd class=\"disc ").append(cls(discovery)).append("\">")
                 .append(esc(discovery)).append("</dd></div>");
         item("transport", s.path("transport").asText(), out);
+        JsonNode direct = s.path("directMemory");
+        if (direct.isObject()) {
+            item("direct memory", mebibytes(direct.path("usedBytes").asLong()) + " of "
+                    + mebibytes(direct.path("maxBytes").asLong()) + " MiB", out);
+        }
         item("uptime", duration(s.path("uptimeSeconds").asLong()), out);
         item("version", s.path("version").asText(), out);
         JsonNode reload = s.path("lastReload");
@@ -270,6 +275,10 @@ final class StatusPage {
 
     private static String count(double v) {
         return Double.isNaN(v) ? "-" : String.valueOf((long) v);
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / (1024.0 * 1024));
     }
 
     private static String orDash(String s) {

@@ -9,8 +9,10 @@ package dev.halb.core.admin;
  * @param zookeeper             the ZooKeeper connect string in use (an embedded server's real
  *                              address), {@code ""} without ZooKeeper
  * @param lastReload            the last reload of the configuration file, {@code null} before the first
+ * @param directMemory          the direct memory where connections buffer
  */
 public record StatusView(String id, String zone, String region, String version, String transport,
                          String startedAt, long uptimeSeconds, String state, String discovery,
-                         long discoverySinceSeconds, String zookeeper, ReloadView lastReload) {
+                         long discoverySinceSeconds, String zookeeper, ReloadView lastReload,
+                         DirectMemoryView directMemory) {
 }

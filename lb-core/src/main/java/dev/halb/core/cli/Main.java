@@ -32,8 +32,16 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+    private static final String REFLECTION_PROPERTY = "io.netty.tryReflectionSetAccessible";
 
     public static void main(String[] args) {
+        // Netty allocates its direct buffers itself, without a JDK Cleaner each and counted against
+        // the same cap, when it may call DirectByteBuffer's private constructor: the jar's manifest
+        // opens java.nio for that, and this lets Netty try (unless told otherwise). Set before any
+        // Netty class reads it. Without the opening (a plain class path) Netty falls back quietly.
+        if (System.getProperty(REFLECTION_PROPERTY) == null) {
+            System.setProperty(REFLECTION_PROPERTY, "true");
+        }
         // Netty's leak tracking samples buffer allocations and fills a stack trace for each one it
         // samples: a replica runs without it unless asked (-Dio.netty.leakDetection.level=simple).
         if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {

@@ -12,11 +12,12 @@ import java.lang.management.ManagementFactory;
  * RST) is closed rather than buffered once its connection holds more than its bound. An
  * allocation therefore never fails: reads stop first.
  *
- * <p>The figure is what the JDK counts against the cap (Netty allocates through it unless it was
- * told to bypass it, and then its own counter is added). It is read when a side is paused, by the
+ * <p>The figure is what Netty counts against the cap for the buffers it allocates itself (as a
+ * replica runs: see {@link #jdkCleaner()}), plus what the JDK counts for every other direct buffer
+ * (Netty's too, when it allocates through the JDK). It is read when a side is paused, by the
  * per-event-loop sweep, and never per read.
  */
-final class DirectMemory {
+public final class DirectMemory {
 
     static final int PAUSE_PERCENT = 60;
 
@@ -44,13 +45,31 @@ final class DirectMemory {
         return p;
     }
 
-    static long used() {
+    /** Direct memory in use: the JDK's count plus Netty's own, when Netty allocates past the JDK. */
+    public static long used() {
         long jdk = DIRECT == null ? 0 : DIRECT.getMemoryUsed();
         long netty = PlatformDependent.usedDirectMemory();
         return jdk + Math.max(0, netty);
     }
 
-    static long max() {
+    /** The cap, {@code -XX:MaxDirectMemorySize} (by default the maximum heap size). */
+    public static long max() {
         return MAX;
+    }
+
+    /** Usage at which reads pause. */
+    public static long pauseAt() {
+        return PAUSE_AT;
+    }
+
+    /**
+     * Whether Netty's direct buffers go through the JDK's {@code ByteBuffer.allocateDirect}, each
+     * with a {@code Cleaner} and counted by the JDK, instead of its own allocation without one. It
+     * allocates without when it may use {@code DirectByteBuffer}'s private constructor: with
+     * {@code java.nio} opened to it (the jar's manifest does that) and
+     * {@code io.netty.tryReflectionSetAccessible=true} (halb's main sets it unless given).
+     */
+    public static boolean jdkCleaner() {
+        return !PlatformDependent.useDirectBufferNoCleaner();
     }
 }

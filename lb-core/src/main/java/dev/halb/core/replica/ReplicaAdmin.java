@@ -1,12 +1,14 @@
 package dev.halb.core.replica;
 
 import dev.halb.core.admin.AdminModel;
+import dev.halb.core.admin.DirectMemoryView;
 import dev.halb.core.admin.ReplicaView;
 import dev.halb.core.admin.StatusView;
 import dev.halb.core.admin.VipView;
 import dev.halb.core.metrics.HalbMetrics;
 import dev.halb.core.peers.PeerState;
 import dev.halb.core.peers.PeerStates;
+import dev.halb.core.proxy.DirectMemory;
 import dev.halb.discovery.zookeeper.DiscoveryState;
 import dev.halb.discovery.zookeeper.ReplicaInfo;
 import dev.halb.discovery.zookeeper.ReplicaRegistry;
@@ -70,7 +72,9 @@ final class ReplicaAdmin implements AdminModel {
         var config = replica.config();
         return new StatusView(replica.id(), config.replica().zone(), config.replica().region(), Version.current(),
                 replica.transport().label(), replica.startedAt().toString(), uptime,
-                draining() ? "draining" : "serving", discovery, since, connect, replica.lastReload());
+                draining() ? "draining" : "serving", discovery, since, connect, replica.lastReload(),
+                new DirectMemoryView(DirectMemory.used(), DirectMemory.max(), DirectMemory.pauseAt(),
+                        DirectMemory.jdkCleaner()));
     }
 
     @Override

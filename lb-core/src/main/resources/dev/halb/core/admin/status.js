@@ -50,6 +50,7 @@
     return total;
   }
   function count(v) { return isNaN(v) ? "-" : String(Math.floor(v)); }
+  function mib(bytes) { return (bytes / 1048576).toFixed(1); }
 
   function header(s) {
     var h = "<h1>halb</h1><span class=\"rid\">" + esc(s.id) + "</span>" +
@@ -59,6 +60,7 @@
     item("region", orDash(s.region));
     h += "<div><dt>discovery</dt><dd class=\"disc " + cls(s.discovery) + "\">" + esc(s.discovery) + "</dd></div>";
     item("transport", s.transport);
+    if (s.directMemory) item("direct memory", mib(s.directMemory.usedBytes) + " of " + mib(s.directMemory.maxBytes) + " MiB");
     item("uptime", duration(s.uptimeSeconds));
     item("version", s.version);
     if (s.lastReload) item("last reload", s.lastReload.result + " " + (s.lastReload.at || ""));

@@ -96,6 +96,13 @@ class AdminApiTest {
         assertThat(status.get("discovery").asText()).isEqualTo("static");
         assertThat(status.has("uptimeSeconds")).isTrue();
         assertThat(status.has("version")).isTrue();
+        JsonNode direct = status.get("directMemory");
+        long max = direct.get("maxBytes").asLong();
+        assertThat(max).isPositive();
+        assertThat(direct.get("readsPauseAtBytes").asLong()).isEqualTo(max / 100 * 60);
+        assertThat(direct.get("usedBytes").asLong()).isBetween(0L, max);
+        // The tests run Netty's direct buffers as the jar does (java.nio opened, see the POM).
+        assertThat(direct.get("jdkCleaner").asBoolean()).as(direct.toString()).isFalse();
     }
 
     @Test

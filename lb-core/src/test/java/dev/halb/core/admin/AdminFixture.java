@@ -201,7 +201,7 @@ final class AdminFixture implements AfterEachCallback {
 
         @Override
         public StatusView status() {
-            return new StatusView("stub", "", "", "test", "nio", "", 0, "serving", "static", 0, "", null);
+            return new StatusView("stub", "", "", "test", "nio", "", 0, "serving", "static", 0, "", null, null);
         }
 
         @Override

@@ -113,7 +113,8 @@ class StatusPageBrowserTest {
                 assertThat(plain.statusCode()).isEqualTo(200);
                 assertThat(plain.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
                 // Readable without JavaScript: the server already rendered the table.
-                assertThat(plain.body()).contains("data-vip=\"web\"", deadId, "state unhealthy", "as of page load")
+                assertThat(plain.body()).contains("data-vip=\"web\"", deadId, "state unhealthy", "as of page load",
+                                "<dt>direct memory</dt>")
                         .doesNotContain("src=\"http", "href=\"http");
 
                 String dom = run(browser, "--dump-dom", url);
@@ -126,6 +127,7 @@ class StatusPageBrowserTest {
                 deadRow = deadRow.substring(0, deadRow.indexOf("</tr>"));
                 assertThat(deadRow).contains("class=\"state unhealthy\">unhealthy<");
                 assertThat(dom).as("zone split bar").contains("class=\"seg\"");
+                assertThat(dom).containsPattern("<dt>direct memory</dt><dd>\\d+\\.\\d of \\d+\\.\\d MiB</dd>");
 
                 Path shot = Path.of("target", "status-page.png").toAbsolutePath();
                 Files.deleteIfExists(shot);

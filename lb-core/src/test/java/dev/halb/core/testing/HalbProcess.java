@@ -56,7 +56,21 @@ public final class HalbProcess implements AutoCloseable {
         return start(workDir, 0, jvmOptions, classPath, args);
     }
 
+    /** Starts the packaged jar itself, {@code java <jvmOptions> -jar <jar> <args>}, as bin/halb does. */
+    public static HalbProcess startJar(Path workDir, Path jar, List<String> jvmOptions, String... args) {
+        return launch(workDir, 0, jvmOptions, List.of("-jar", jar.toString()), args);
+    }
+
     private static HalbProcess start(Path workDir, int maxOpenFiles, List<String> jvmOptions, String classPath,
+            String... args) {
+        // The jar's manifest opens java.nio to halb (for Netty's direct buffers); a class path
+        // launch gets the same from the command line.
+        return launch(workDir, maxOpenFiles, jvmOptions,
+                List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classPath, "dev.halb.core.cli.Main"),
+                args);
+    }
+
+    private static HalbProcess launch(Path workDir, int maxOpenFiles, List<String> jvmOptions, List<String> main,
             String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
@@ -65,7 +79,7 @@ public final class HalbProcess implements AutoCloseable {
         }
         command.add(java);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classPath, "dev.halb.core.cli.Main"));
+        command.addAll(main);
         command.addAll(List.of(args));
         Path output = workDir.resolve("halb-" + System.nanoTime() + ".out");
         try {
