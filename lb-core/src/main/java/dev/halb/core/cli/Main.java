@@ -35,10 +35,11 @@ public final class Main implements Callable<Integer> {
     private static final String REFLECTION_PROPERTY = "io.netty.tryReflectionSetAccessible";
 
     public static void main(String[] args) {
-        // Netty allocates its direct buffers itself, without a JDK Cleaner each and counted against
-        // the same cap, when it may call DirectByteBuffer's private constructor: the jar's manifest
-        // opens java.nio for that, and this lets Netty try (unless told otherwise). Set before any
-        // Netty class reads it. Without the opening (a plain class path) Netty falls back quietly.
+        // Netty allocates its direct buffers itself, without a JDK Cleaner each (and counts them
+        // against a limit of its own, as large as the JDK's), when it may call DirectByteBuffer's
+        // private constructor: the jar's manifest opens java.nio for that, and this lets Netty try
+        // (unless told otherwise). Set before any Netty class reads it. Without the opening (a
+        // plain class path) Netty goes through the JDK, quietly.
         if (System.getProperty(REFLECTION_PROPERTY) == null) {
             System.setProperty(REFLECTION_PROPERTY, "true");
         }

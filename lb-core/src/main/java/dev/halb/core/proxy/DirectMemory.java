@@ -12,10 +12,10 @@ import java.lang.management.ManagementFactory;
  * RST) is closed rather than buffered once its connection holds more than its bound. An
  * allocation therefore never fails: reads stop first.
  *
- * <p>The figure is what Netty counts against the cap for the buffers it allocates itself (as a
- * replica runs: see {@link #jdkCleaner()}), plus what the JDK counts for every other direct buffer
- * (Netty's too, when it allocates through the JDK). It is read when a side is paused, by the
- * per-event-loop sweep, and never per read.
+ * <p>The figure is what the JDK counts, plus what Netty counts for the buffers it allocates
+ * itself, without the JDK (as a replica runs: see {@link Usage#jdkCleaner()}). Netty counts its
+ * buffers either way; when they go through the JDK, the JDK's count has them already. It is read
+ * when a side is paused, by the per-event-loop sweep, and never per read.
  */
 public final class DirectMemory {
 
@@ -25,11 +25,31 @@ public final class DirectMemory {
             .stream().filter(b -> b.getName().equals("direct")).findFirst().orElse(null);
     private static final long MAX = PlatformDependent.maxDirectMemory();
     private static final long PAUSE_AT = MAX / 100 * PAUSE_PERCENT;
+    private static final boolean NETTY_BYPASSES_JDK = PlatformDependent.useDirectBufferNoCleaner();
 
     /** Set while usage is at or above the pause threshold; read on every read, hence volatile. */
     private static volatile boolean pressure;
 
     private DirectMemory() {
+    }
+
+    /**
+     * Direct memory now, for the admin API.
+     *
+     * @param used       in use
+     * @param max        the cap, {@code -XX:MaxDirectMemorySize} (by default the maximum heap size)
+     * @param pauseAt    usage at which reads pause
+     * @param jdkCleaner whether Netty's buffers go through the JDK's {@code ByteBuffer.allocateDirect},
+     *                   each with a {@code Cleaner}, instead of its own allocation without one. Netty
+     *                   allocates without when it may call {@code DirectByteBuffer}'s private
+     *                   constructor: {@code java.nio} opened to it (the jar's manifest does that) and
+     *                   {@code io.netty.tryReflectionSetAccessible=true} (halb's main sets it unless given)
+     */
+    public record Usage(long used, long max, long pauseAt, boolean jdkCleaner) {
+    }
+
+    public static Usage usage() {
+        return new Usage(used(), MAX, PAUSE_AT, !NETTY_BYPASSES_JDK);
     }
 
     static boolean underPressure() {
@@ -45,31 +65,12 @@ public final class DirectMemory {
         return p;
     }
 
-    /** Direct memory in use: the JDK's count plus Netty's own, when Netty allocates past the JDK. */
-    public static long used() {
+    static long used() {
         long jdk = DIRECT == null ? 0 : DIRECT.getMemoryUsed();
-        long netty = PlatformDependent.usedDirectMemory();
-        return jdk + Math.max(0, netty);
+        return NETTY_BYPASSES_JDK ? jdk + Math.max(0, PlatformDependent.usedDirectMemory()) : jdk;
     }
 
-    /** The cap, {@code -XX:MaxDirectMemorySize} (by default the maximum heap size). */
-    public static long max() {
+    static long max() {
         return MAX;
-    }
-
-    /** Usage at which reads pause. */
-    public static long pauseAt() {
-        return PAUSE_AT;
-    }
-
-    /**
-     * Whether Netty's direct buffers go through the JDK's {@code ByteBuffer.allocateDirect}, each
-     * with a {@code Cleaner} and counted by the JDK, instead of its own allocation without one. It
-     * allocates without when it may use {@code DirectByteBuffer}'s private constructor: with
-     * {@code java.nio} opened to it (the jar's manifest does that) and
-     * {@code io.netty.tryReflectionSetAccessible=true} (halb's main sets it unless given).
-     */
-    public static boolean jdkCleaner() {
-        return !PlatformDependent.useDirectBufferNoCleaner();
     }
 }

@@ -73,8 +73,12 @@ final class ReplicaAdmin implements AdminModel {
         return new StatusView(replica.id(), config.replica().zone(), config.replica().region(), Version.current(),
                 replica.transport().label(), replica.startedAt().toString(), uptime,
                 draining() ? "draining" : "serving", discovery, since, connect, replica.lastReload(),
-                new DirectMemoryView(DirectMemory.used(), DirectMemory.max(), DirectMemory.pauseAt(),
-                        DirectMemory.jdkCleaner()));
+                directMemory());
+    }
+
+    private static DirectMemoryView directMemory() {
+        DirectMemory.Usage u = DirectMemory.usage();
+        return new DirectMemoryView(u.used(), u.max(), u.pauseAt(), u.jdkCleaner());
     }
 
     @Override

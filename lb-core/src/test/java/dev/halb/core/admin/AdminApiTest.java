@@ -99,7 +99,7 @@ class AdminApiTest {
         JsonNode direct = status.get("directMemory");
         long max = direct.get("maxBytes").asLong();
         assertThat(max).isPositive();
-        assertThat(direct.get("readsPauseAtBytes").asLong()).isEqualTo(max / 100 * 60);
+        assertThat(direct.get("readsPauseAtBytes").asLong()).isStrictlyBetween(0L, max);
         assertThat(direct.get("usedBytes").asLong()).isBetween(0L, max);
         // The tests run Netty's direct buffers as the jar does (java.nio opened, see the POM).
         assertThat(direct.get("jdkCleaner").asBoolean()).as(direct.toString()).isFalse();

@@ -26,15 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Thirty clients upload into a backend that never reads, then reset: with the launcher's memory
- * settings (64 MiB of direct memory) the replica's RSS stays under the documented 128 MiB, no
- * allocation fails, and every backend connection is reset rather than left with its queue.
+ * settings the replica's RSS grows by less than its direct memory cap (64 MiB; reads pause at 60 %
+ * of it), no allocation fails, and every backend connection is reset rather than left with its
+ * queue.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class StalledUploadMemoryTest {
 
     private static final int UPLOADS = 30;
-    /** The launcher keeps a replica under 128 MiB; the margin is for a shared, noisy machine. */
-    private static final long RSS_BOUND_KIB = 144 * 1024;
+    /** Growth besides the connections' buffers: the JIT compiling the relay path, the heap. */
+    private static final long OTHER_GROWTH_KIB = 16 * 1024;
 
     @TempDir
     Path dir;
@@ -64,6 +65,7 @@ class StalledUploadMemoryTest {
             try (HalbProcess halb = HalbProcess.start(dir, HalbProcess.launcherOptions(), "run", "--config", config.toString())) {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                long startRss = rssKib(halb.pid());
                 List<Socket> clients = new ArrayList<>();
                 AtomicLong uploaded = new AtomicLong();
                 for (int i = 0; i < UPLOADS; i++) {
@@ -94,10 +96,12 @@ class StalledUploadMemoryTest {
                         assertThat(Clients.get(admin, "/api/v1/vips").body())
                                 .contains("\"activeConnections\":0").doesNotContainPattern("\"activeConnections\":[1-9]"));
                 assertThat(uploaded.get()).as("bytes the clients got into halb").isGreaterThan(UPLOADS * 256 * 1024L);
-                System.out.printf("peak RSS %d KiB, %d bytes uploaded%n", peakRss, uploaded.get());
-                assertThat(peakRss).as("peak RSS (KiB)").isLessThan(RSS_BOUND_KIB);
+                System.out.printf("RSS %d KiB at start, peak %d KiB, %d bytes uploaded%n", startRss, peakRss,
+                        uploaded.get());
+                assertThat(peakRss).as("peak RSS (KiB), %d at start", startRss)
+                        .isLessThan(startRss + HalbProcess.launcherMaxDirectMemory() / 1024 + OTHER_GROWTH_KIB);
                 assertThat(halb.isAlive()).as(halb.output()).isTrue();
-                assertThat(halb.output()).doesNotContain("OutOfMemoryError").doesNotContain("Cannot reserve");
+                assertThat(halb.output()).doesNotContain("OutOfMemoryError", "OutOfDirectMemoryError", "Cannot reserve");
             }
         } finally {
             uploaders.shutdownNow();

@@ -107,6 +107,20 @@ public final class HalbProcess implements AutoCloseable {
         }
     }
 
+    /** {@code -XX:MaxDirectMemorySize} among {@code bin/halb}'s options, in bytes ({@code 64m} and the like). */
+    public static long launcherMaxDirectMemory() {
+        String prefix = "-XX:MaxDirectMemorySize=";
+        String value = launcherOptions().stream().filter(o -> o.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("bin/halb sets no " + prefix)).substring(prefix.length());
+        long n = Long.parseLong(value.replaceAll("[kKmMgG]$", ""));
+        return switch (Character.toLowerCase(value.charAt(value.length() - 1))) {
+            case 'k' -> n << 10;
+            case 'm' -> n << 20;
+            case 'g' -> n << 30;
+            default -> n;
+        };
+    }
+
     public long pid() {
         return process.pid();
     }
