@@ -1,5 +1,7 @@
 package dev.halb.core.admin;
 
+import dev.halb.core.proxy.DirectMemory;
+
 /**
  * {@code GET /api/v1/status}.
  *
@@ -14,5 +16,5 @@ package dev.halb.core.admin;
 public record StatusView(String id, String zone, String region, String version, String transport,
                          String startedAt, long uptimeSeconds, String state, String discovery,
                          long discoverySinceSeconds, String zookeeper, ReloadView lastReload,
-                         DirectMemoryView directMemory) {
+                         DirectMemory.Usage directMemory) {
 }

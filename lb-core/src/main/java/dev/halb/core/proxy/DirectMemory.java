@@ -34,18 +34,20 @@ public final class DirectMemory {
     }
 
     /**
-     * Direct memory now, for the admin API.
+     * Direct memory now, as {@code GET /api/v1/status} shows it ({@code directMemory}).
      *
-     * @param used       in use
-     * @param max        the cap, {@code -XX:MaxDirectMemorySize} (by default the maximum heap size)
-     * @param pauseAt    usage at which reads pause
-     * @param jdkCleaner whether Netty's buffers go through the JDK's {@code ByteBuffer.allocateDirect},
-     *                   each with a {@code Cleaner}, instead of its own allocation without one. Netty
-     *                   allocates without when it may call {@code DirectByteBuffer}'s private
-     *                   constructor: {@code java.nio} opened to it (the jar's manifest does that) and
-     *                   {@code io.netty.tryReflectionSetAccessible=true} (halb's main sets it unless given)
+     * @param usedBytes         in use
+     * @param maxBytes          the cap, {@code -XX:MaxDirectMemorySize} (by default the maximum heap size)
+     * @param readsPauseAtBytes usage at which reads pause
+     * @param jdkCleaner        whether Netty's buffers go through the JDK's
+     *                          {@code ByteBuffer.allocateDirect}, each with a {@code Cleaner}, instead
+     *                          of its own allocation without one. Netty allocates without when it may
+     *                          call {@code DirectByteBuffer}'s private constructor: {@code java.nio}
+     *                          opened to it (the jar's manifest does that) and
+     *                          {@code io.netty.tryReflectionSetAccessible=true} (halb's main sets it
+     *                          unless given)
      */
-    public record Usage(long used, long max, long pauseAt, boolean jdkCleaner) {
+    public record Usage(long usedBytes, long maxBytes, long readsPauseAtBytes, boolean jdkCleaner) {
     }
 
     public static Usage usage() {

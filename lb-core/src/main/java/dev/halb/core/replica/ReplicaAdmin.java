@@ -1,7 +1,6 @@
 package dev.halb.core.replica;
 
 import dev.halb.core.admin.AdminModel;
-import dev.halb.core.admin.DirectMemoryView;
 import dev.halb.core.admin.ReplicaView;
 import dev.halb.core.admin.StatusView;
 import dev.halb.core.admin.VipView;
@@ -73,12 +72,7 @@ final class ReplicaAdmin implements AdminModel {
         return new StatusView(replica.id(), config.replica().zone(), config.replica().region(), Version.current(),
                 replica.transport().label(), replica.startedAt().toString(), uptime,
                 draining() ? "draining" : "serving", discovery, since, connect, replica.lastReload(),
-                directMemory());
-    }
-
-    private static DirectMemoryView directMemory() {
-        DirectMemory.Usage u = DirectMemory.usage();
-        return new DirectMemoryView(u.used(), u.max(), u.pauseAt(), u.jdkCleaner());
+                DirectMemory.usage());
     }
 
     @Override

@@ -47,8 +47,7 @@ class DrainProcessTest {
                     drain: { delayMs: 1500, timeoutMs: 30000 }
                     """.formatted(adminPort, vipPort, echo.port()));
             try (HalbProcess halb = HalbProcess.start(dir, "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 try (Socket client = Clients.connect(vip)) {
                     Clients.assertEchoes(client, 'a');
                     halb.terminate();
@@ -82,8 +81,7 @@ class DrainProcessTest {
                     drain: { delayMs: 60000, timeoutMs: 60000 }
                     """.formatted(adminPort, vipPort, echo.port()));
             try (HalbProcess halb = HalbProcess.start(dir, "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 halb.terminate();
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/health").statusCode() == 503);

@@ -60,8 +60,7 @@ class ReloadProcessTest {
                     drain: { delayMs: 0, timeoutMs: 2000 }
                     """.formatted(adminPort, keepPort, a.port(), gonePort, a.port(), moveFrom, a.port()));
             try (HalbProcess halb = HalbProcess.start(dir, "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 assertThat(metric(admin, "ok")).isEqualTo("0.0");
                 try (Socket open = Clients.connect(local(keepPort))) {
                     Clients.assertEchoes(open, 'a');

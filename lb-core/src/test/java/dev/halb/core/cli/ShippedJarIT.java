@@ -1,7 +1,6 @@
 package dev.halb.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,8 +80,7 @@ class ShippedJarIT {
                     drain: { delayMs: 0, timeoutMs: 5000 }
                     """.formatted(adminPort, vipPort, echo.port()));
             try (HalbProcess halb = HalbProcess.startJar(dir, JAR, options, "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 try (Socket client = Clients.connect(new InetSocketAddress("127.0.0.1", vipPort))) {
                     Clients.assertEchoes(client, 'j');
                 }

@@ -49,8 +49,7 @@ class ZooKeeperOutageLogTest {
         InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
         try (HalbProcess halb = HalbProcess.startWithShippedLogging(dir, List.of("-Xmx256m"),
                 "run", "--config", config.toString())) {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+            halb.awaitReady(admin);
             // 16 s unreachable: the client has tried some 15 times by now, the session timeout has
             // passed (Curator's "session expired" for a session that never was), the first reminder is due.
             await().atMost(Duration.ofSeconds(30)).until(() -> halb.output().contains("still unreachable after 1"));

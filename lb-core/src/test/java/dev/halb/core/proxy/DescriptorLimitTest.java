@@ -73,8 +73,7 @@ class DescriptorLimitTest {
             try (HalbProcess halb = HalbProcess.start(dir, OPEN_FILE_LIMIT,
                     List.of("-Xmx256m", "-D" + Transport.PROPERTY + "=" + transport.label()),
                     "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> Clients.get(admin, "/api/v1/vips").body().split("\"healthy\"").length == 4);
 

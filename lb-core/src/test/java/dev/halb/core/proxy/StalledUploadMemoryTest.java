@@ -63,8 +63,7 @@ class StalledUploadMemoryTest {
                           - { address: 127.0.0.1, port: %d }
                     """.formatted(adminPort, vipPort, stalled.port()));
             try (HalbProcess halb = HalbProcess.start(dir, HalbProcess.launcherOptions(), "run", "--config", config.toString())) {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
+                halb.awaitReady(admin);
                 long startRss = rssKib(halb.pid());
                 List<Socket> clients = new ArrayList<>();
                 AtomicLong uploaded = new AtomicLong();

@@ -3,8 +3,10 @@ package dev.halb.core.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /**
  * {@code halb} in a child JVM, on the test class path, for what needs a real process: signals
@@ -119,6 +122,12 @@ public final class HalbProcess implements AutoCloseable {
             case 'g' -> n << 30;
             default -> n;
         };
+    }
+
+    /** Waits (up to 60 s) until the replica's admin API at {@code admin} answers {@code /ready} with 200. */
+    public void awaitReady(InetSocketAddress admin) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> Clients.get(admin, "/ready").statusCode() == 200);
     }
 
     public long pid() {
