@@ -23,7 +23,7 @@ ENV HALB_ADMIN_BIND=0.0.0.0:9990
 # 8080: the default VIP; 9990: the admin API (/health, /ready, /metrics).
 EXPOSE 8080 9990
 # The same JVM settings as bin/halb (README, "Memory"); size -Xmx with the connections you expect.
-ENV HALB_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=32m -Xss256k -XX:FreqInlineSize=120 -XX:+UnlockExperimentalVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError" \
+ENV HALB_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=32m -Xss256k -XX:FreqInlineSize=120 -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,dev.halb.core.proxy.RelayHandler::closePeer -XX:+UnlockExperimentalVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError" \
     MALLOC_ARENA_MAX=2
 # SIGTERM from `docker stop` drains: give it --time longer than drain.delayMs + drain.timeoutMs.
 STOPSIGNAL SIGTERM

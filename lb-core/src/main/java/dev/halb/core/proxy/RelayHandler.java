@@ -348,7 +348,12 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** Closes the peer once what was written to it is out; the sweep enforces the fin timeout. */
+    /**
+     * Closes the peer once what was written to it is out; the sweep enforces the fin timeout. The
+     * launcher has C2 compile this apart from Netty's {@code fireChannelInactive}, which would
+     * otherwise take in the close of both sides at once (a rename must follow in {@code bin/halb}
+     * and the Dockerfile; {@code LauncherOptionsTest} checks).
+     */
     final void closePeer() {
         Channel p = peer;
         if (p != null && p.isActive()) {

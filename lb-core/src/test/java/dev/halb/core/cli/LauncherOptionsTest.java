@@ -3,14 +3,19 @@ package dev.halb.core.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halb.core.testing.HalbProcess;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The Docker image runs a replica with the same JVM settings as {@code bin/halb}, which the README documents. */
+/**
+ * The Docker image runs a replica with the same JVM settings as {@code bin/halb}, which the README
+ * documents, and a JIT directive among them still names a method of halb's.
+ */
 class LauncherOptionsTest {
 
     @Test
@@ -19,5 +24,18 @@ class LauncherOptionsTest {
         Matcher m = Pattern.compile("HALB_JAVA_OPTS=\"([^\"]*)\"").matcher(dockerfile);
         assertThat(m.find()).as("ENV HALB_JAVA_OPTS=\"...\" in the Dockerfile").isTrue();
         assertThat(List.of(m.group(1).strip().split("\\s+"))).isEqualTo(HalbProcess.launcherOptions());
+    }
+
+    /** A directive naming a renamed method matches nothing; the JVM says nothing of it (CompileCommand=quiet). */
+    @Test
+    void everyCompileCommandNamesAMethodThatExists() throws Exception {
+        Pattern directive = Pattern.compile("-XX:CompileCommand=\\w+,([\\w.$]+)::(\\w+)");
+        List<Matcher> named = HalbProcess.launcherOptions().stream().map(directive::matcher).filter(Matcher::matches).toList();
+        assertThat(named).as("bin/halb's JIT directives for halb's methods").isNotEmpty();
+        for (Matcher m : named) {
+            Class<?> type = Class.forName(m.group(1));
+            assertThat(Arrays.stream(type.getDeclaredMethods()).map(Method::getName))
+                    .as("methods declared by %s", type.getName()).contains(m.group(2));
+        }
     }
 }
