@@ -22,7 +22,7 @@
 #   rps2  the same saturated: wrk -t2 -c50;
 #   pp    a 1-connection keep-alive ping-pong: p50/p99 latency, and what the proxy adds to direct;
 #   idle  RSS with 10 000 idle proxied connections open (lower with a lower open-file limit);
-# and each proxy's RSS idle and at its peak under load. The report has one column per target and
+# and each proxy's RSS idle (5 s after start) and at its peak under load. The report has one column per target and
 # halb's ratio to the better of HAProxy and nginx on each figure ("better": higher rates, lower
 # CPU, latency and memory).
 #
@@ -313,9 +313,10 @@ for t in "${TARGETS[@]}"; do
   wait_port "${IPERF_VIA[$t]}"
   wait_port "${HTTP_VIA[$t]}"
 done
-sleep 1
+# Idle: started, listening, no traffic yet, and settled: 5 s after the ports opened, by when a
+# JVM has returned the native memory its start-up freed (bin/halb trims every second).
+sleep 5
 for t in "${TARGETS[@]}"; do
-  # Idle: started, listening, no traffic yet.
   R[$t,rss_idle]=0
   [[ -n "${PID_OF[$t]}" ]] && R[$t,rss_idle]=$(rss_kib "${PID_OF[$t]}")
 done
@@ -549,7 +550,7 @@ for t in "${TARGETS[@]}"; do
   R[$t,rss_load_mib]=$(mib "${R[$t,rss_load]:-}")
   R[$t,rss_conns_mib]=$(mib "${R[$t,rss_conns]:-}")
 done
-row "RSS idle after start (MiB)" rss_idle_mib low
+row "RSS idle, 5 s after start (MiB)" rss_idle_mib low
 row "RSS peak under load (MiB)" rss_load_mib low
 if testing idle; then
   row "RSS with ${IDLE_CONNS} idle connections (MiB)" rss_conns_mib low
