@@ -2,13 +2,11 @@ package dev.halb.core.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.channel.ReflectiveChannelFactory;
 import java.net.InetSocketAddress;
 
 /**
@@ -21,11 +19,11 @@ import java.net.InetSocketAddress;
  */
 final class BackendConnector {
 
-    private final ChannelFactory<? extends Channel> factory;
+    private final Transport transport;
     private final int connectTimeoutMs;
 
     BackendConnector(Transport transport, int connectTimeoutMs) {
-        this.factory = new ReflectiveChannelFactory<>(transport.channelClass());
+        this.transport = transport;
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
@@ -34,7 +32,7 @@ final class BackendConnector {
      * Must be called on {@code loop}.
      */
     ChannelFuture connect(EventLoop loop, InetSocketAddress address, ChannelHandler handler) {
-        Channel ch = factory.newChannel();
+        Channel ch = transport.newChannel();
         ChannelConfig config = ch.config();
         config.setConnectTimeoutMillis(connectTimeoutMs);
         config.setWriteBufferWaterMark(VipListener.WATER_MARK);

@@ -116,6 +116,18 @@ public enum Transport {
         };
     }
 
+    /**
+     * A new unregistered TCP client channel of this transport, made without reflection (a replica
+     * makes one per backend connection).
+     */
+    public Channel newChannel() {
+        return switch (this) {
+            case IO_URING -> new IoUringSocketChannel();
+            case EPOLL -> new EpollSocketChannel();
+            case NIO -> new NioSocketChannel();
+        };
+    }
+
     /** The UDP channel of this transport (the DNS responder's). */
     public Class<? extends DatagramChannel> datagramChannelClass() {
         return switch (this) {

@@ -145,8 +145,12 @@ class FailoverProcessTest {
                     // Checked only with 2 s of the delay left, so that on a loaded machine the client
                     // is accepted before the listeners close (a client still in the kernel's accept
                     // queue then is reset, as with any listener that closes).
-                    if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated) < DRAIN_DELAY_MS - 2_000) {
-                        assertThat(exchange(thirdVip, 1)).as("accepts while draining").isTrue();
+                    long sinceTerm = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated);
+                    if (sinceTerm < DRAIN_DELAY_MS - 2_000) {
+                        HalbProcess draining = third;
+                        assertThat(exchangeError(thirdVip, 1))
+                                .as(() -> "accepts while draining, " + sinceTerm + " ms after SIGTERM\n" + draining.output())
+                                .isEmpty();
                     }
                     assertEchoes(open, 'b'); // and the open connection keeps going
                 }
@@ -215,18 +219,27 @@ class FailoverProcessTest {
 
     /** One echo exchange on a new connection; false when the connect or the exchange fails. */
     static boolean exchange(InetSocketAddress vip, long n) {
+        return exchangeError(vip, n).isEmpty();
+    }
+
+    /** One echo exchange on a new connection: "" when it worked, else what went wrong and when. */
+    static String exchangeError(InetSocketAddress vip, long n) {
         byte[] ping = ("ping " + n + "\n").getBytes(StandardCharsets.US_ASCII);
+        long start = System.nanoTime();
+        boolean connected = false;
         try (Socket s = new Socket()) {
             s.connect(vip, 1_000);
+            connected = true;
             s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
             out.write(ping);
             out.flush();
             InputStream in = s.getInputStream();
             byte[] back = in.readNBytes(ping.length);
-            return Arrays.equals(back, ping);
+            return Arrays.equals(back, ping) ? "" : "echoed " + back.length + " of " + ping.length + " bytes";
         } catch (IOException e) {
-            return false;
+            return (connected ? "exchange failed: " : "connect failed: ") + e + " after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
         }
     }
 
