@@ -313,8 +313,9 @@ for t in "${TARGETS[@]}"; do
   wait_port "${IPERF_VIA[$t]}"
   wait_port "${HTTP_VIA[$t]}"
 done
-# Idle: started, listening, no traffic yet, and settled: 5 s after the ports opened, by when a
-# JVM has returned the native memory its start-up freed (bin/halb trims every second).
+# Idle: started, listening, no traffic yet, and settled: 5 s after the last target's ports opened
+# (so at least 5 s for each), by when a JVM has returned the native memory its start-up freed
+# (bin/halb trims every second).
 sleep 5
 for t in "${TARGETS[@]}"; do
   R[$t,rss_idle]=0

@@ -350,9 +350,9 @@ abstract class RelayHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Closes the peer once what was written to it is out; the sweep enforces the fin timeout. The
-     * launcher has C2 compile this apart from Netty's {@code fireChannelInactive}, which would
-     * otherwise take in the close of both sides at once (a rename must follow in {@code bin/halb}
-     * and the Dockerfile; {@code LauncherOptionsTest} checks).
+     * launcher has the JIT compile this apart from Netty's {@code fireChannelInactive}, which C2
+     * would otherwise compile with the close of both sides in it (a rename must follow in
+     * {@code bin/halb} and the Dockerfile; {@code LauncherOptionsTest} checks).
      */
     final void closePeer() {
         Channel p = peer;

@@ -26,11 +26,15 @@ class LauncherOptionsTest {
         assertThat(List.of(m.group(1).strip().split("\\s+"))).isEqualTo(HalbProcess.launcherOptions());
     }
 
-    /** A directive naming a renamed method matches nothing; the JVM says nothing of it (CompileCommand=quiet). */
+    /**
+     * The JVM does not warn about a directive that matches no method, so renaming the method would
+     * quietly undo the directive: this test is the warning.
+     */
     @Test
     void everyCompileCommandNamesAMethodThatExists() throws Exception {
         Pattern directive = Pattern.compile("-XX:CompileCommand=\\w+,([\\w.$]+)::(\\w+)");
-        List<Matcher> named = HalbProcess.launcherOptions().stream().map(directive::matcher).filter(Matcher::matches).toList();
+        List<Matcher> named = HalbProcess.launcherOptions().stream()
+                .map(directive::matcher).filter(Matcher::matches).toList();
         assertThat(named).as("bin/halb's JIT directives for halb's methods").isNotEmpty();
         for (Matcher m : named) {
             Class<?> type = Class.forName(m.group(1));
