@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halb.core.testing.HalbProcess;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -20,10 +19,8 @@ class LauncherOptionsTest {
 
     @Test
     void theDockerImageRunsTheLaunchersJvmOptions() throws Exception {
-        String dockerfile = Files.readString(Path.of("..", "Dockerfile"));
-        Matcher m = Pattern.compile("HALB_JAVA_OPTS=\"([^\"]*)\"").matcher(dockerfile);
-        assertThat(m.find()).as("ENV HALB_JAVA_OPTS=\"...\" in the Dockerfile").isTrue();
-        assertThat(List.of(m.group(1).strip().split("\\s+"))).isEqualTo(HalbProcess.launcherOptions());
+        assertThat(HalbProcess.quotedOptions(Path.of("..", "Dockerfile"), "HALB_JAVA_OPTS"))
+                .isEqualTo(HalbProcess.launcherOptions());
     }
 
     /**

@@ -98,11 +98,18 @@ public final class HalbProcess implements AutoCloseable {
      * the launcher itself so that a test of its memory settings follows them.
      */
     public static List<String> launcherOptions() {
-        Path launcher = Path.of("..", "bin", "halb");
+        return quotedOptions(Path.of("..", "bin", "halb"), "DEFAULT_OPTS");
+    }
+
+    /**
+     * The options in {@code file}'s first {@code variable="..."} (a shell assignment or a
+     * Dockerfile {@code ENV}), split on white space and backslash-continued lines.
+     */
+    public static List<String> quotedOptions(Path file, String variable) {
         try {
-            Matcher m = Pattern.compile("DEFAULT_OPTS=\"([^\"]*)\"").matcher(Files.readString(launcher));
+            Matcher m = Pattern.compile(Pattern.quote(variable) + "=\"([^\"]*)\"").matcher(Files.readString(file));
             if (!m.find()) {
-                throw new IllegalStateException("no DEFAULT_OPTS=\"...\" in " + launcher.toAbsolutePath());
+                throw new IllegalStateException("no " + variable + "=\"...\" in " + file.toAbsolutePath());
             }
             return List.of(m.group(1).replace("\\\n", " ").strip().split("\\s+"));
         } catch (IOException e) {
